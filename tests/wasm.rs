@@ -1,0 +1,98 @@
+//! The exported API and the fetch Transport, run inside real JS engines: Node by
+//! default, headless Chromium with WASM_BINDGEN_USE_BROWSER=1 (scripts/test.sh runs both).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect, JSON};
+use outseta_ghl_sync::http::{Request, Transport};
+use outseta_ghl_sync::wasm::{map_contact, map_contacts, version, FetchTransport};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// The static server scripts/test.sh starts for this suite (tests/support/serve.mjs).
+const TEST_SERVER: &str = match option_env!("OGS_TEST_SERVER") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8766",
+};
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn version_is_the_crate_version() {
+    assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
+
+#[wasm_bindgen_test]
+fn map_contact_returns_a_plain_object() {
+    let contact = map_contact(js(
+        r#"{"Uid":"DQ2DyknW","Email":" Jane@Example.com","FirstName":"Jane","PhoneMobile":"","PhoneWork":"+15550102030"}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        JSON::stringify(&contact).unwrap(),
+        r#"{"email":"jane@example.com","firstName":"Jane","phone":"+15550102030"}"#
+    );
+    assert!(contact.is_object() && !contact.is_instance_of::<js_sys::Map>());
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_a_coded_error_object() {
+    let err = map_contact(js(r#"{"Email":"a@b.co","LastName":7}"#)).unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&err, "code"), "INPUT_INVALID");
+    assert_eq!(get(&err, "name"), "OutsetaGhlSyncError");
+    assert_eq!(get(&get(&err, "details"), "path"), "$.LastName");
+}
+
+#[wasm_bindgen_test]
+fn unreadable_js_values_are_input_errors_not_panics() {
+    let err = map_contact(js_sys::Function::new_no_args("").into()).unwrap_err();
+    assert_eq!(get(&err, "code"), "INPUT_INVALID");
+}
+
+#[wasm_bindgen_test]
+fn batch_reports_each_record_in_order() {
+    let results: Array = map_contacts(js(r#"[{"Email":"a@b.co"},{"FirstName":"No identity"},3]"#))
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(results.length(), 3);
+    assert_eq!(get(&results.get(0), "ok"), true);
+    let codes: Vec<JsValue> = (1..3)
+        .map(|i| get(&get(&results.get(i), "error"), "code"))
+        .collect();
+    assert_eq!(codes, vec!["MAPPING_NO_IDENTITY", "INPUT_INVALID"]);
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_reads_a_local_server() {
+    let url = format!("{TEST_SERVER}/tests/fixtures/outseta-person.json");
+    let response = FetchTransport.send(Request::get(url)).await.unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("Content-Type"), Some("application/json"));
+    let person: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+    assert!(person["Email"].is_string());
+
+    let missing = FetchTransport
+        .send(Request::get(format!("{TEST_SERVER}/no-such-file")))
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status, 404,
+        "an HTTP error is a response, not a transport error"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_reports_a_refused_connection() {
+    let err = FetchTransport
+        .send(Request::get("http://127.0.0.1:9/refused"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.method, "GET");
+    assert_eq!(err.url, "http://127.0.0.1:9/refused");
+}
