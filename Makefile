@@ -1,0 +1,48 @@
+# The README's commands. Each one installs what it needs first (scripts/setup.sh,
+# idempotent), so a fresh Debian machine needs nothing but this checkout.
+#   make demo   run the slice in Node, headless Chromium and the local Worker
+#   make test   every test layer, ending in one "N passed, N failed" line
+#   make size   raw and gzipped sizes of what the package ships
+#   make bench  benchmarks, as ratios measured in one run
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# Nothing calls out to the internet.
+export WRANGLER_SEND_METRICS := false
+export WRANGLER_SEND_ERROR_REPORTS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export WRANGLER_HIDE_BANNER := true
+
+CRATE_WASM := target/wasm32-unknown-unknown/release/outseta_ghl_sync.wasm
+PKG_WASM := pkg/wasm/outseta_ghl_sync_bg.wasm
+RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
+
+.PHONY: demo test bench size setup build clean
+# A half-built wasm (wasm-opt failed) must not count as up to date.
+.DELETE_ON_ERROR:
+
+demo: setup build
+	node scripts/demo.mjs
+
+test: setup
+	bash scripts/test.sh
+
+bench: setup build
+	node benches/run.mjs
+
+size: setup build
+	node scripts/size.mjs
+
+setup:
+	bash scripts/setup.sh
+
+build: $(PKG_WASM)
+
+$(PKG_WASM): $(RUST_SOURCES) Makefile
+	cargo build --target wasm32-unknown-unknown --release
+	wasm-bindgen --target web --out-dir pkg/wasm --out-name outseta_ghl_sync $(CRATE_WASM)
+	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(PKG_WASM) -o $(PKG_WASM)
+
+clean:
+	cargo clean
+	rm -rf pkg/wasm .wrangler tests/.out

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `make test`: every layer, in order, each one really run. A layer that cannot run
+# (missing tool, build error) counts as failed, never as skipped. Full output of each
+# layer goes to tests/.out/<layer>.log; a failing layer's tail is printed here.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false \
+  CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
+
+out=tests/.out
+mkdir -p "$out"
+total_passed=0
+total_failed=0
+
+# count KIND LOG STATUS -> "passed failed" for one layer's log.
+count() {
+  local kind=$1 log=$2 status=$3 passed=0 failed=0
+  case $kind in
+    cargo) # libtest and wasm-bindgen-test-runner: "test result: ok. 7 passed; 0 failed; ..."
+      read -r passed failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) {
+          if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
+        END { print p + 0, f + 0 }' "$log") ;;
+    node) # node --test: "# pass 9", "# fail 0", "# cancelled 0"
+      read -r passed failed < <(awk '/^# pass / { p += $3 } /^# (fail|cancelled) / { f += $3 }
+        END { print p + 0, f + 0 }' "$log") ;;
+    check) # one check: the command's exit status
+      if [ "$status" = 0 ]; then passed=1; else failed=1; fi ;;
+  esac
+  # A non-zero exit with no failure counted (a build error, a crash) is still a failure.
+  if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+  # A runner that ran nothing has not tested anything.
+  if [ "$kind" != check ] && [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+  echo "$passed $failed"
+}
+
+# layer NAME KIND COMMAND...
+layer() {
+  local name=$1 kind=$2 start=$SECONDS status passed failed
+  shift 2
+  local log="$out/${name// /-}.log"
+  "$@" >"$log" 2>&1
+  status=$?
+  read -r passed failed < <(count "$kind" "$log" "$status")
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  printf '%-28s %4d passed, %d failed  (%ds)\n' "$name" "$passed" "$failed" $((SECONDS - start))
+  if [ "$failed" != 0 ]; then
+    echo "---- last lines of $log ----"
+    tail -n 40 "$log"
+    echo "----"
+  fi
+}
+
+# The wasm tests fetch from a local server (tests/support/serve.mjs) on a free port.
+server_url_file="$out/serve.url"
+rm -f "$server_url_file"
+node tests/support/serve.mjs 0 >"$server_url_file" 2>"$out/serve.log" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null' EXIT
+for _ in $(seq 50); do [ -s "$server_url_file" ] && break; sleep 0.1; done
+export OGS_TEST_SERVER
+OGS_TEST_SERVER=$(head -n1 "$server_url_file")
+[ -n "$OGS_TEST_SERVER" ] || echo "test: the local test server did not start; see $out/serve.log" >&2
+
+layer "cargo fmt" check cargo fmt --check
+layer "clippy native" check cargo clippy --all-targets -- -D warnings
+layer "clippy wasm32" check cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+layer "cargo test native" cargo cargo test
+layer "wasm tests in Node" cargo cargo test --target wasm32-unknown-unknown --test wasm
+layer "wasm tests in Chromium" cargo env WASM_BINDGEN_USE_BROWSER=1 \
+  cargo test --target wasm32-unknown-unknown --test wasm
+layer "build pkg" check make --no-print-directory build
+layer "node pkg + cli" node node --test tests/js/node.test.mjs tests/js/cli.test.mjs
+layer "worker (wrangler dev)" node node --test tests/js/worker.test.mjs
+layer "www (Playwright)" node node --test tests/js/browser.test.mjs
+layer "tsc --noEmit" check tsc --noEmit -p .
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" = 0 ]

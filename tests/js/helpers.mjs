@@ -1,0 +1,17 @@
+// Shared by the JS test files: the repository root and the sample Outseta person.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const PERSON = JSON.parse(
+  readFileSync(new URL("../fixtures/outseta-person.json", import.meta.url), "utf8"),
+);
+/** What the built-in mapping makes of PERSON, in every runtime. */
+export const EXPECTED_CONTACT = {
+  email: "jane.doe@example.com",
+  firstName: "Jane",
+  lastName: "Doe",
+  phone: "+1 555 010 2030",
+};
+export const CRATE_VERSION = readFileSync(new URL("../../Cargo.toml", import.meta.url), "utf8")
+  .match(/^version = "(.+)"$/m)[1];

@@ -1,0 +1,65 @@
+// Starts the Worker (wrangler.toml) under `wrangler dev` on 127.0.0.1 for tests and the
+// demo: the real workerd runtime, with every outbound call of wrangler's own turned off.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves to { url, stop() } once GET /health answers; rejects after `timeoutMs`. */
+export async function startWorker({ timeoutMs = 60_000 } = {}) {
+  const port = await freePort();
+  const child = spawn(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false",
+      "--inspector-port", String(await freePort()), "--persist-to", join(ROOT, "tests/.out/wrangler-state")],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_SEND_ERROR_REPORTS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        WRANGLER_LOG_PATH: join(ROOT, "tests/.out/wrangler-logs"),
+        // The banner is what asks the npm registry for a newer wrangler.
+        WRANGLER_HIDE_BANNER: "true",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    await exited;
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return { url, stop, output: () => output };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs} ms:\n${output}`);
+}
