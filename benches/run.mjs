@@ -1,57 +1,21 @@
-// `make bench`: benchmarks, each a ratio of two measurements taken in the same run
-// (these machines are shared and noisy, so absolute times are not compared across runs).
-//
-// mapContacts: the wasm core mapping a batch, boundary crossing included, against the
-// same rules written directly in JavaScript. Both outputs are checked equal first.
-import { deepStrictEqual } from "node:assert";
-import { mapContacts } from "outseta-ghl-sync";
+// `make bench`: runs every benches/*.bench.mjs in its own Node process, in name order.
+// Each prints rows of one Markdown table: every figure is a ratio of two measurements
+// taken in the same run (these machines are shared and noisy), with the raw times beside it.
+import { readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const N = 10_000;
-const ROUNDS = 15;
-
-const people = Array.from({ length: N }, (_, i) => ({
-  Uid: `u${i}`,
-  Email: `  Person.${i}@Example.COM `,
-  FirstName: ` First${i}`,
-  LastName: `Last${i} `,
-  PhoneMobile: i % 2 ? "" : `+1 555 01${String(i).padStart(5, "0")}`,
-  PhoneWork: `+1 555 02${String(i).padStart(5, "0")}`,
-  CoffeePreference: "Latte",
-}));
-
-// The built-in rules (src/mapping), in plain JS: the baseline a user could hand-write.
-function mapInJs(list) {
-  return list.map((p) => {
-    const contact = {};
-    const email = (p.Email ?? "").trim().toLowerCase();
-    if (email) contact.email = email;
-    const first = (p.FirstName ?? "").trim();
-    if (first) contact.firstName = first;
-    const last = (p.LastName ?? "").trim();
-    if (last) contact.lastName = last;
-    const phone = (p.PhoneMobile ?? "").trim() || (p.PhoneWork ?? "").trim();
-    if (phone) contact.phone = phone;
-    return { ok: true, contact };
-  });
-}
-
-function median(fn) {
-  const times = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
-}
-
-// Not timed unless both produce the same records.
-deepStrictEqual(mapContacts(people), mapInJs(people));
-const wasm = median(() => mapContacts(people));
-const js = median(() => mapInJs(people));
+const DIR = fileURLToPath(new URL(".", import.meta.url));
+const benches = readdirSync(DIR).filter((name) => name.endsWith(".bench.mjs")).sort();
 
 console.log("| benchmark | ours | baseline | ratio (ours / baseline) |");
 console.log("|---|---|---|---|");
-console.log(
-  `| mapContacts, ${N.toLocaleString("en")} people (median of ${ROUNDS}) | wasm ${wasm.toFixed(1)} ms | plain JS ${js.toFixed(1)} ms | ${(wasm / js).toFixed(2)} |`,
-);
+let failed = 0;
+for (const bench of benches) {
+  const run = spawnSync(process.execPath, ["--expose-gc", `${DIR}${bench}`], { stdio: "inherit" });
+  if (run.status !== 0) {
+    console.error(`bench: ${bench} failed (exit ${run.status})`);
+    failed++;
+  }
+}
+process.exit(failed ? 1 : 0);

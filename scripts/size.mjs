@@ -1,6 +1,6 @@
 // `make size`: raw and gzipped sizes of what the package ships, and the Worker upload
 // as `wrangler deploy --dry-run` bundles it (nothing is uploaded).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,13 @@ function gzipSize(bytes) {
   return run.stdout.length;
 }
 
-const rows = pkg.files
+// package.json "files" lists files and folders; a folder counts file by file.
+const shipped = pkg.files.flatMap((entry) =>
+  statSync(join(ROOT, "pkg", entry)).isDirectory()
+    ? readdirSync(join(ROOT, "pkg", entry)).map((name) => `${entry}/${name}`)
+    : [entry],
+);
+const rows = shipped
   .filter((file) => !file.endsWith(".d.ts"))
   .map((file) => {
     const bytes = readFileSync(join(ROOT, "pkg", file));

@@ -74,9 +74,9 @@ layer "wasm tests in Node" cargo cargo test --target wasm32-unknown-unknown --te
 layer "wasm tests in Chromium" cargo env WASM_BINDGEN_USE_BROWSER=1 \
   cargo test --target wasm32-unknown-unknown --test wasm
 layer "build pkg" check make --no-print-directory build
-layer "node pkg + cli" node node --test tests/js/node.test.mjs tests/js/cli.test.mjs
-layer "worker (wrangler dev)" node node --test tests/js/worker.test.mjs
-layer "www (Playwright)" node node --test tests/js/browser.test.mjs
+layer "node pkg + cli" node node --test tests/js/node/
+layer "worker (wrangler dev)" node node --test tests/js/worker/
+layer "www (Playwright)" node node --test tests/js/browser/
 layer "tsc --noEmit" check tsc --noEmit -p .
 
 echo "$total_passed passed, $total_failed failed"

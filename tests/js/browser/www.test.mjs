@@ -2,9 +2,9 @@
 // the browser entry, the streamed .wasm, and the page itself.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepository } from "../support/serve.mjs";
-import { launchChromium } from "../support/browser.mjs";
-import { CRATE_VERSION, EXPECTED_CONTACT, PERSON } from "./helpers.mjs";
+import { serveRepository } from "../../support/serve.mjs";
+import { launchChromium } from "../../support/browser.mjs";
+import { CRATE_VERSION, EXPECTED_CONTACT, PERSON } from "../helpers.mjs";
 
 let server, browser, page;
 const problems = [];

@@ -2,10 +2,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as api from "outseta-ghl-sync";
-import { CRATE_VERSION, EXPECTED_CONTACT, PERSON, ROOT } from "./helpers.mjs";
+import { CRATE_VERSION, EXPECTED_CONTACT, PERSON, ROOT } from "../helpers.mjs";
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "pkg/package.json"), "utf8"));
 
@@ -81,7 +81,7 @@ test("package.json points each runtime condition at an existing entry", () => {
     assert.ok(conditions[condition], `missing "${condition}" condition`);
     readFileSync(join(ROOT, "pkg", conditions[condition]));
   }
-  for (const file of pkg.files) readFileSync(join(ROOT, "pkg", file));
+  for (const file of pkg.files) assert.ok(existsSync(join(ROOT, "pkg", file)), file);
 });
 
 // Node always adds its own "node" condition, so "browser" cannot be checked this way;

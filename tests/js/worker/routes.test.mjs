@@ -1,8 +1,8 @@
 // The Worker in the real workerd runtime (wrangler dev), called over HTTP on 127.0.0.1.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "../support/worker.mjs";
-import { CRATE_VERSION, EXPECTED_CONTACT, PERSON } from "./helpers.mjs";
+import { startWorker } from "../../support/worker.mjs";
+import { CRATE_VERSION, EXPECTED_CONTACT, PERSON } from "../helpers.mjs";
 
 let worker;
 before(async () => {

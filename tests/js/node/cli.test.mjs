@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { CRATE_VERSION, EXPECTED_CONTACT, PERSON, ROOT } from "./helpers.mjs";
+import { CRATE_VERSION, EXPECTED_CONTACT, PERSON, ROOT } from "../helpers.mjs";
 
 const cli = (args, input) =>
   spawnSync(process.execPath, [join(ROOT, "pkg/cli.js"), ...args], { input, encoding: "utf8" });
