@@ -13,6 +13,8 @@
 pub mod error;
 pub mod http;
 pub mod mapping;
+pub mod merge;
+pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

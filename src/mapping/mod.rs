@@ -1,61 +1,49 @@
-//! Field mapping between Outseta people and GHL contacts.
+//! Field mapping between Outseta people and GHL contacts, from a declarative spec.
 //!
-//! Today this holds the built-in Outseta Person -> GHL contact rules for email, names and
-//! phone. The user-editable, declarative mapping spec grows out of `FieldRule`; `apply`
-//! keeps its contract: one record in, one payload or one typed error out, never a panic.
+//! `spec` parses and validates the JSON spec; `transform` holds the value transforms;
+//! this module applies a spec to records in both directions. Applying never fails a
+//! batch: a record of the wrong shape is a record error, a field whose value or
+//! transform fails is a field error beside that record's payload.
 
+pub mod spec;
+pub mod transform;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use thiserror::Error;
 
 use crate::error::{json_type_name, CodedError};
+use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, CUSTOM_PREFIX};
+use spec::{auto_custom_key, Condition, OUTSETA_FIELDS};
+pub use spec::{parse, parse_context, Context, Direction, Problem, Spec};
+use transform::{parse_date, DateFormat, Ty};
 
-/// A value transform applied to a mapped string, in the order listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    Trim,
-    Lowercase,
+/// The built-in mapping, also shipped as pkg/default-mapping.json.
+pub const DEFAULT_SPEC_JSON: &str = include_str!("default.json");
+
+/// The built-in spec. It is checked by a test, so parsing it cannot fail at run time;
+/// should it ever, an empty spec is returned rather than a panic.
+pub fn default_spec() -> Spec {
+    serde_json::from_str::<Value>(DEFAULT_SPEC_JSON)
+        .ok()
+        .and_then(|v| parse(&v, &Context::default()).ok())
+        .unwrap_or(Spec {
+            version: spec::SPEC_VERSION,
+            default_region: "US".to_owned(),
+            fields: Vec::new(),
+            tags: Vec::new(),
+            auto_custom_fields: false,
+        })
 }
-
-/// One target field filled from the first of `sources` that holds a non-empty string.
-#[derive(Debug)]
-pub struct FieldRule {
-    pub sources: &'static [&'static str],
-    pub target: &'static str,
-    pub transforms: &'static [Transform],
-}
-
-/// The built-in Outseta Person -> GHL contact mapping.
-pub const DEFAULT_PERSON_TO_GHL: &[FieldRule] = &[
-    // GHL and Outseta both treat email as case-insensitive; lower-casing makes the
-    // payload stable, so the same person always produces the same bytes.
-    FieldRule {
-        sources: &["Email"],
-        target: "email",
-        transforms: &[Transform::Trim, Transform::Lowercase],
-    },
-    FieldRule {
-        sources: &["FirstName"],
-        target: "firstName",
-        transforms: &[Transform::Trim],
-    },
-    FieldRule {
-        sources: &["LastName"],
-        target: "lastName",
-        transforms: &[Transform::Trim],
-    },
-    // Outseta sends "" for an empty phone, so an empty mobile falls through to work.
-    FieldRule {
-        sources: &["PhoneMobile", "PhoneWork"],
-        target: "phone",
-        transforms: &[Transform::Trim],
-    },
-];
 
 /// GHL matches and de-duplicates contacts on email, then phone: a payload with neither
 /// could only ever create a new, unmatchable contact.
 const GHL_IDENTITY_FIELDS: &[&str] = &["email", "phone"];
 
-#[derive(Debug, Error, PartialEq, Eq)]
+/// A record-level failure: nothing can be mapped from this record.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum MappingError {
     #[error("expected {expected} at {path}, found {found}")]
     InputInvalid {
@@ -65,6 +53,14 @@ pub enum MappingError {
     },
     #[error("the person has neither an email nor a phone, so no GHL contact can be matched to it")]
     NoIdentity { uid: Option<String> },
+    #[error("the GHL contact has no email, and Outseta requires one for every person")]
+    NoEmail { id: Option<String> },
+    #[error("the mapping spec is invalid: {count} problem(s), the first at {first}")]
+    SpecInvalid {
+        count: usize,
+        first: String,
+        problems: Vec<Problem>,
+    },
 }
 
 impl CodedError for MappingError {
@@ -72,6 +68,8 @@ impl CodedError for MappingError {
         match self {
             MappingError::InputInvalid { .. } => "INPUT_INVALID",
             MappingError::NoIdentity { .. } => "MAPPING_NO_IDENTITY",
+            MappingError::NoEmail { .. } => "MAPPING_NO_IDENTITY",
+            MappingError::SpecInvalid { .. } => "MAPPING_INVALID",
         }
     }
 
@@ -81,136 +79,589 @@ impl CodedError for MappingError {
                 path,
                 expected,
                 found,
-            } => json!({ "path": path, "expected": expected, "found": found }),
+            } => {
+                json!({ "path": path, "expected": expected, "found": found })
+            }
             MappingError::NoIdentity { uid } => {
                 json!({ "uid": uid, "requiredOneOf": GHL_IDENTITY_FIELDS })
             }
+            MappingError::NoEmail { id } => json!({ "id": id, "requiredOneOf": ["Email"] }),
+            MappingError::SpecInvalid { problems, .. } => json!({ "problems": problems }),
         }
     }
 }
 
-/// Maps one Outseta Person (its JSON object, PascalCase keys) to a GHL contact payload
-/// (camelCase keys) with the built-in rules.
-pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingError> {
-    let contact = apply(DEFAULT_PERSON_TO_GHL, person)?;
-    if GHL_IDENTITY_FIELDS.iter().any(|f| contact.contains_key(*f)) {
-        Ok(contact)
-    } else {
-        let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
-        Err(MappingError::NoIdentity { uid })
+impl MappingError {
+    pub fn spec_invalid(problems: Vec<Problem>) -> MappingError {
+        MappingError::SpecInvalid {
+            count: problems.len(),
+            first: problems
+                .first()
+                .map_or_else(|| "$".to_owned(), |p| p.path.clone()),
+            problems,
+        }
+    }
+
+    /// `{ code, message, details }`, as batch results report it.
+    pub fn to_json(&self) -> Value {
+        json!({ "code": self.code(), "message": self.to_string(), "details": self.details() })
     }
 }
 
-/// Applies `rules` to one record. Absent, `null` and empty (after transforms) values
-/// leave the target out; any other non-string value is an `InputInvalid` error.
-pub fn apply(rules: &[FieldRule], record: &Value) -> Result<Map<String, Value>, MappingError> {
-    let fields = record
+/// One field of one record that could not be mapped; the rest of the record still is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    /// The canonical (GHL) field, e.g. `phone` or `customFields.contact.plan`.
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Value,
+}
+
+impl FieldError {
+    fn new(field: &str, code: &'static str, message: String, details: Value) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            code,
+            message,
+            details,
+        }
+    }
+}
+
+/// An Outseta Person (or a GHL contact) in canonical form, plus what the tag rules
+/// decided and the fields that failed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mapped {
+    pub contact: Contact,
+    pub tags_add: BTreeSet<String>,
+    pub tags_remove: BTreeSet<String>,
+    pub errors: Vec<FieldError>,
+}
+
+/// Reads a dotted path (`MailingAddress.City`, `PersonAccount.0.Account.Uid`).
+pub fn get_path<'v>(record: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(record, |v, seg| match v {
+        Value::Object(o) => o.get(seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// Writes a dotted path into an object, creating the objects on the way.
+fn set_path(record: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut segments = path.split('.').peekable();
+    let mut node = record;
+    while let Some(seg) = segments.next() {
+        if segments.peek().is_none() {
+            node.insert(seg.to_owned(), value);
+            return;
+        }
+        let next = node
+            .entry(seg.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !next.is_object() {
+            *next = Value::Object(Map::new());
+        }
+        match next {
+            Value::Object(o) => node = o,
+            _ => return,
+        }
+    }
+}
+
+fn target_type(field: &str, ctx: &Context) -> Ty {
+    match field_ref(field) {
+        Some(FieldRef::Standard(def)) => match def.ty {
+            crate::model::FieldType::String => Ty::String,
+            crate::model::FieldType::Boolean => Ty::Boolean,
+            crate::model::FieldType::Any => Ty::Any,
+        },
+        Some(FieldRef::Custom(key)) => ctx.custom_field(key).map_or(Ty::Any, |d| d.ty()),
+        None => Ty::Any,
+    }
+}
+
+fn type_error(field: &str, path: &str, expected: Ty, found: &Value) -> FieldError {
+    FieldError::new(
+        field,
+        "INPUT_INVALID",
+        format!(
+            "expected {} at {path}, found {}",
+            expected.name(),
+            json_type_name(found)
+        ),
+        json!({ "path": path, "expected": expected.name(), "found": json_type_name(found) }),
+    )
+}
+
+fn evaluate(cond: &Condition, record: &Value, now: Option<i64>) -> Result<bool, String> {
+    let at = |p: &str| get_path(record, p).filter(|v| !v.is_null());
+    let same = |a: &Value, b: &Value| {
+        a == b
+            || matches!((a, b), (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64())
+            || matches!((a, b), (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) if s.trim() == n.to_string())
+    };
+    Ok(match cond {
+        Condition::Equals(p, v) => at(p).is_some_and(|x| same(x, v)),
+        Condition::In(p, vs) => at(p).is_some_and(|x| vs.iter().any(|v| same(x, v))),
+        Condition::Exists(p, want) => at(p).is_some_and(|v| !is_empty(v)) == *want,
+        Condition::OlderThanDays(p, days) | Condition::WithinDays(p, days) => {
+            let now = now.ok_or("activity conditions need context.now")?;
+            match at(p).and_then(|v| parse_date(v, DateFormat::Auto).ok()) {
+                None => false,
+                Some(ms) => {
+                    let older = now - ms > days * 86_400_000;
+                    matches!(cond, Condition::OlderThanDays(..)) == older
+                }
+            }
+        }
+        Condition::All(cs) => {
+            for c in cs {
+                if !evaluate(c, record, now)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        Condition::Any(cs) => {
+            for c in cs {
+                if evaluate(c, record, now)? {
+                    return Ok(true);
+                }
+            }
+            false
+        }
+        Condition::Not(c) => !evaluate(c, record, now)?,
+    })
+}
+
+/// Maps one Outseta Person to canonical form (the GHL side of each rule).
+pub fn outseta_to_canonical(
+    person: &Value,
+    spec: &Spec,
+    ctx: &Context,
+) -> Result<Mapped, MappingError> {
+    let fields = person
         .as_object()
         .ok_or_else(|| MappingError::InputInvalid {
             path: "$".to_owned(),
             expected: "object",
-            found: json_type_name(record),
+            found: json_type_name(person),
         })?;
-    let mut out = Map::new();
-    for rule in rules {
-        for key in rule.sources {
-            let text = match fields.get(*key) {
-                None | Some(Value::Null) => continue,
-                Some(Value::String(text)) => text,
-                Some(other) => {
-                    return Err(MappingError::InputInvalid {
-                        path: format!("$.{key}"),
-                        expected: "string",
-                        found: json_type_name(other),
-                    })
+    let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_owned);
+    let mut out = Mapped::default();
+    out.contact.links.outseta_uid = text("Uid");
+    out.contact.created_at = text("Created");
+    out.contact.updated_at = text("Updated");
+    let lookup = |p: &str| get_path(person, p).cloned();
+    'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
+        let sources: Vec<Value> = rule
+            .outseta
+            .iter()
+            .map(|p| get_path(person, p).cloned().unwrap_or(Value::Null))
+            .collect();
+        // Wrong types are errors even in a fallback source: the data is not what the
+        // spec says it is.
+        let want = rule
+            .to_ghl
+            .first()
+            .map_or_else(|| target_type(&rule.ghl, ctx), |t| t.input());
+        for (p, v) in rule.outseta.iter().zip(&sources) {
+            if !v.is_null() && !Ty::of(v).fits(want) {
+                out.errors
+                    .push(type_error(&rule.ghl, &format!("$.{p}"), want, v));
+                continue 'rules;
+            }
+        }
+        let first = sources
+            .iter()
+            .find(|v| !is_empty(v))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut value = first;
+        for t in &rule.to_ghl {
+            match t.apply(value, &sources, &lookup) {
+                Ok(v) => value = v,
+                Err(reason) => {
+                    out.errors.push(FieldError::new(
+                        &rule.ghl,
+                        "TRANSFORM_FAILED",
+                        format!("{}: {reason}", t.name()),
+                        json!({ "path": rule.outseta.first().map(|p| format!("$.{p}")), "transform": t.name() }),
+                    ));
+                    continue 'rules;
                 }
-            };
-            let value = transform(text, rule.transforms);
-            if !value.is_empty() {
-                out.insert(rule.target.to_owned(), Value::String(value));
-                break;
+            }
+        }
+        if is_empty(&value) {
+            continue;
+        }
+        let target = target_type(&rule.ghl, ctx);
+        if !Ty::of(&value).fits(target) {
+            out.errors.push(FieldError::new(
+                &rule.ghl,
+                "TYPE_MISMATCH",
+                format!(
+                    "{} holds a {}, the rule produced a {}",
+                    rule.ghl,
+                    target.name(),
+                    json_type_name(&value)
+                ),
+                json!({ "expected": target.name(), "found": json_type_name(&value) }),
+            ));
+            continue;
+        }
+        out.contact.set(&rule.ghl, value);
+    }
+    if spec.auto_custom_fields && ctx.ghl_custom_fields.is_some() {
+        for (key, value) in fields {
+            if key.starts_with('_')
+                || OUTSETA_FIELDS.iter().any(|(n, _)| n == key)
+                || is_empty(value)
+            {
+                continue;
+            }
+            let canonical = auto_custom_key(key);
+            let custom_key = &canonical[CUSTOM_PREFIX.len()..];
+            if ctx.custom_field(custom_key).is_some()
+                && !out.contact.fields.contains_key(&canonical)
+            {
+                out.contact.set(&canonical, value.clone());
             }
         }
     }
+    for (i, rule) in spec.tags.iter().enumerate() {
+        match evaluate(&rule.when, person, ctx.now_ms) {
+            Ok(true) => {
+                for t in &rule.add {
+                    out.tags_remove.remove(t);
+                    out.tags_add.insert(t.clone());
+                }
+                for t in &rule.remove {
+                    out.tags_add.remove(t);
+                    out.tags_remove.insert(t.clone());
+                }
+            }
+            Ok(false) => {}
+            Err(reason) => out.errors.push(FieldError::new(
+                "tags",
+                "CONTEXT_MISSING",
+                format!("tag rule {i}: {reason}"),
+                json!({ "rule": format!("$.tags[{i}]") }),
+            )),
+        }
+    }
+    out.contact.tags = out.tags_add.clone();
     Ok(out)
 }
 
-fn transform(text: &str, transforms: &[Transform]) -> String {
-    transforms.iter().fold(text.to_owned(), |value, t| match t {
-        Transform::Trim => value.trim().to_owned(),
-        Transform::Lowercase => value.to_lowercase(),
-    })
+/// Reads a GHL contact into canonical form.
+pub fn ghl_to_canonical(contact: &Value, ctx: &Context) -> Result<Contact, MappingError> {
+    let obj = contact
+        .as_object()
+        .ok_or_else(|| MappingError::InputInvalid {
+            path: "$".to_owned(),
+            expected: "object",
+            found: json_type_name(contact),
+        })?;
+    Ok(Contact::from_ghl(obj, &ctx.keys_by_id()))
+}
+
+/// Whether a GHL payload is for a new contact (every field) or an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadKind {
+    Create,
+    Update,
+}
+
+/// Builds a GHL payload from canonical fields: `fields` is what to write (`Null` clears
+/// a field, on updates). Custom fields need the location's definitions to find ids;
+/// `tags` are included only when given (creates; updates change tags through the tag
+/// endpoints, since a PUT's `tags` would overwrite them all).
+pub fn ghl_payload<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    tags: Option<&BTreeSet<String>>,
+    kind: PayloadKind,
+    ctx: &Context,
+    errors: &mut Vec<FieldError>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut custom = Vec::new();
+    for (field, value) in fields {
+        match field_ref(field) {
+            Some(FieldRef::Standard(def)) => {
+                if kind == PayloadKind::Update && !def.updatable {
+                    errors.push(FieldError::new(
+                        field,
+                        "FIELD_NOT_UPDATABLE",
+                        format!("GHL takes {field} on create only (UpdateContactDto has no {field})"),
+                        json!({}),
+                    ));
+                    continue;
+                }
+                let value = match value {
+                    Value::Null if !def.nullable => Value::String(String::new()),
+                    v => v.clone(),
+                };
+                out.insert(field.clone(), value);
+            }
+            Some(FieldRef::Custom(key)) => match ctx.custom_field(key) {
+                Some(def) => {
+                    // The official DTOs type numeric field values oddly ("object"); GHL
+                    // takes numbers as text, which every DTO variant accepts.
+                    let v = match value {
+                        Value::Null => Value::String(String::new()),
+                        Value::Number(n) => Value::String(n.to_string()),
+                        Value::Bool(b) => Value::String(b.to_string()),
+                        v => v.clone(),
+                    };
+                    custom.push(json!({ "id": def.id, "field_value": v }));
+                }
+                None => errors.push(FieldError::new(
+                    field,
+                    "CUSTOM_FIELD_UNRESOLVED",
+                    format!("no id for custom field key {key:?}: pass the location's custom field definitions (context.ghlCustomFields)"),
+                    json!({ "key": key }),
+                )),
+            },
+            None => errors.push(FieldError::new(
+                field,
+                "UNKNOWN_FIELD",
+                format!("{field} is not a GHL contact field"),
+                json!({}),
+            )),
+        }
+    }
+    if !custom.is_empty() {
+        out.insert("customFields".to_owned(), Value::Array(custom));
+    }
+    if let Some(tags) = tags.filter(|t| !t.is_empty()) {
+        out.insert("tags".to_owned(), tag_list(tags));
+    }
+    if kind == PayloadKind::Create {
+        if let Some(location) = &ctx.location_id {
+            out.insert("locationId".to_owned(), Value::String(location.clone()));
+        }
+    }
+    out
+}
+
+/// Builds an Outseta Person payload (PascalCase, nested where the path says) from
+/// canonical fields. `fields` limits it to those fields (`None`: every mapped field);
+/// a field absent from the contact is written as `null` (cleared) only when listed.
+pub fn outseta_payload(
+    contact: &Contact,
+    only: Option<&BTreeSet<String>>,
+    spec: &Spec,
+    ctx: &Context,
+    errors: &mut Vec<FieldError>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let lookup = |p: &str| contact.fields.get(p).cloned();
+    let mut written: BTreeSet<&str> = BTreeSet::new();
+    'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_outseta()) {
+        if only.is_some_and(|o| !o.contains(&rule.ghl)) {
+            continue;
+        }
+        let Some(path) = rule.outseta.first() else {
+            continue;
+        };
+        written.insert(&rule.ghl);
+        let mut value = contact
+            .fields
+            .get(&rule.ghl)
+            .cloned()
+            .unwrap_or(Value::Null);
+        if value.is_null() && only.is_none() {
+            continue;
+        }
+        for t in &rule.to_outseta {
+            match t.apply(value, std::slice::from_ref(&Value::Null), &lookup) {
+                Ok(v) => value = v,
+                Err(reason) => {
+                    errors.push(FieldError::new(
+                        &rule.ghl,
+                        "TRANSFORM_FAILED",
+                        format!("{} toward Outseta: {reason}", t.name()),
+                        json!({ "path": format!("$.{path}"), "transform": t.name() }),
+                    ));
+                    continue 'rules;
+                }
+            }
+        }
+        let value = if is_empty(&value) { Value::Null } else { value };
+        set_path(&mut out, path, value);
+    }
+    if spec.auto_custom_fields && ctx.ghl_custom_fields.is_some() {
+        let candidates: Vec<&String> = match only {
+            Some(o) => o.iter().collect(),
+            None => contact.fields.keys().collect(),
+        };
+        for field in candidates {
+            let Some(snake) = field
+                .strip_prefix(CUSTOM_PREFIX)
+                .and_then(|k| k.strip_prefix("contact."))
+            else {
+                continue;
+            };
+            if written.contains(field.as_str())
+                || ctx.custom_field(&field[CUSTOM_PREFIX.len()..]).is_none()
+            {
+                continue;
+            }
+            let pascal: String = snake
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            if pascal.is_empty() || auto_custom_key(&pascal) != *field {
+                continue;
+            }
+            out.insert(
+                pascal,
+                contact.fields.get(field).cloned().unwrap_or(Value::Null),
+            );
+        }
+    }
+    out
+}
+
+/// The result of previewing one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Map<String, Value>>,
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+}
+
+/// Maps one Outseta Person to a GHL create payload, with its field errors.
+pub fn preview_to_ghl(
+    person: &Value,
+    spec: &Spec,
+    ctx: &Context,
+) -> Result<(Map<String, Value>, Vec<FieldError>), MappingError> {
+    let mut mapped = outseta_to_canonical(person, spec, ctx)?;
+    let payload = ghl_payload(
+        &mapped.contact.fields,
+        Some(&mapped.tags_add),
+        PayloadKind::Create,
+        ctx,
+        &mut mapped.errors,
+    );
+    if !GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f)) {
+        let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
+        return Err(MappingError::NoIdentity { uid });
+    }
+    Ok((payload, mapped.errors))
+}
+
+/// Maps one GHL contact to an Outseta Person payload, with its field errors.
+pub fn preview_to_outseta(
+    contact: &Value,
+    spec: &Spec,
+    ctx: &Context,
+) -> Result<(Map<String, Value>, Vec<FieldError>), MappingError> {
+    let canonical = ghl_to_canonical(contact, ctx)?;
+    let mut errors = Vec::new();
+    let payload = outseta_payload(&canonical, None, spec, ctx, &mut errors);
+    if payload.get("Email").is_none_or(Value::is_null) {
+        return Err(MappingError::NoEmail {
+            id: canonical.links.ghl_id,
+        });
+    }
+    Ok((payload, errors))
+}
+
+/// Previews a batch in one direction; one bad record never fails the batch.
+pub fn preview(
+    records: &[Value],
+    spec: &Spec,
+    ctx: &Context,
+    direction: Direction,
+) -> Vec<Preview> {
+    records
+        .iter()
+        .map(|record| {
+            let result = if direction == Direction::ToOutseta {
+                preview_to_outseta(record, spec, ctx)
+            } else {
+                preview_to_ghl(record, spec, ctx)
+            };
+            match result {
+                Ok((payload, errors)) => Preview {
+                    ok: true,
+                    payload: Some(payload),
+                    errors,
+                    error: None,
+                },
+                Err(e) => Preview {
+                    ok: false,
+                    payload: None,
+                    errors: Vec::new(),
+                    error: Some(e.to_json()),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Maps one Outseta Person to a GHL contact payload with the built-in spec, strictly:
+/// the first field error fails the record (what `mapContact` promises).
+pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingError> {
+    let (payload, errors) = preview_to_ghl(person, &default_spec(), &Context::default())?;
+    match errors.into_iter().next() {
+        None => Ok(payload),
+        Some(e) => {
+            let path = e
+                .details
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or("$")
+                .to_owned();
+            let expected = match e.details.get("expected").and_then(Value::as_str) {
+                Some("string") => "string",
+                Some("number") => "number",
+                Some("boolean") => "boolean",
+                _ => "a mappable value",
+            };
+            let found = match e.details.get("found").and_then(Value::as_str) {
+                Some("string") => "string",
+                Some("number") => "number",
+                Some("boolean") => "boolean",
+                Some("array") => "array",
+                Some("object") => "object",
+                _ => "a value that failed its transform",
+            };
+            Err(MappingError::InputInvalid {
+                path,
+                expected,
+                found,
+            })
+        }
+    }
+}
+
+/// Maps a GHL-side record for the merge: every mapped field, keyed canonically.
+pub fn mapped_fields(
+    contact: &Contact,
+    routes: &BTreeMap<String, Direction>,
+) -> BTreeMap<String, Value> {
+    contact
+        .fields
+        .iter()
+        .filter(|(k, _)| routes.contains_key(*k) || k.starts_with(CUSTOM_PREFIX))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(person: Value) -> Result<Value, MappingError> {
-        map_person_to_ghl(&person).map(Value::Object)
-    }
-
-    #[test]
-    fn maps_email_names_and_phone() {
-        let got = map(json!({
-            "Uid": "DQ2DyknW",
-            "Email": "  Jane.Doe@Example.COM ",
-            "FirstName": " Jane",
-            "LastName": "Doe ",
-            "PhoneMobile": "+1 555 010 2030",
-            "PhoneWork": "+1 555 999 0000",
-            "CoffeePreference": "Latte"
-        }));
-        assert_eq!(
-            got,
-            Ok(json!({
-                "email": "jane.doe@example.com",
-                "firstName": "Jane",
-                "lastName": "Doe",
-                "phone": "+1 555 010 2030"
-            }))
-        );
-    }
-
-    #[test]
-    fn empty_mobile_falls_back_to_work_phone() {
-        let got = map(json!({ "PhoneMobile": "", "PhoneWork": " 555-0100 " }));
-        assert_eq!(got, Ok(json!({ "phone": "555-0100" })));
-    }
-
-    #[test]
-    fn null_and_blank_fields_are_left_out() {
-        let got = map(json!({ "Email": "a@b.co", "FirstName": null, "LastName": "   " }));
-        assert_eq!(got, Ok(json!({ "email": "a@b.co" })));
-    }
-
-    #[test]
-    fn wrong_field_type_names_the_path() {
-        let err = map(json!({ "Email": "a@b.co", "FirstName": 42 })).unwrap_err();
-        assert_eq!(err.code(), "INPUT_INVALID");
-        assert_eq!(
-            err.details(),
-            json!({ "path": "$.FirstName", "expected": "string", "found": "number" })
-        );
-    }
-
-    #[test]
-    fn non_object_record_is_input_invalid() {
-        let err = map(json!(["Email"])).unwrap_err();
-        assert_eq!(
-            err.details(),
-            json!({ "path": "$", "expected": "object", "found": "array" })
-        );
-    }
-
-    #[test]
-    fn person_without_email_or_phone_has_no_identity() {
-        let err = map(json!({ "Uid": "x1", "FirstName": "Ann", "PhoneWork": "" })).unwrap_err();
-        assert_eq!(err.code(), "MAPPING_NO_IDENTITY");
-        assert_eq!(err.details()["uid"], json!("x1"));
-        assert_eq!(
-            err.to_string(),
-            "the person has neither an email nor a phone, so no GHL contact can be matched to it"
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,335 @@
+use super::*;
+use serde_json::json;
+
+fn spec(v: Value) -> Spec {
+    parse(&v, &Context::default()).unwrap()
+}
+
+fn ctx() -> Context {
+    parse_context(Some(&json!({
+        "ghlCustomFields": [
+            { "id": "cf1", "fieldKey": "contact.coffee_preference", "dataType": "TEXT" },
+            { "id": "cf2", "fieldKey": "contact.plan", "dataType": "SINGLE_OPTIONS" },
+            { "id": "cf3", "fieldKey": "contact.seats", "dataType": "NUMERICAL" }
+        ],
+        "locationId": "loc1",
+        "now": "2026-11-27T00:00:00Z"
+    })))
+    .unwrap()
+}
+
+fn problems(v: Value, ctx: &Context) -> Vec<(String, &'static str)> {
+    match parse(&v, ctx) {
+        Ok(_) => Vec::new(),
+        Err(ps) => ps.into_iter().map(|p| (p.path, p.code)).collect(),
+    }
+}
+
+#[test]
+fn the_default_spec_is_valid_against_a_full_context() {
+    let v: Value = serde_json::from_str(DEFAULT_SPEC_JSON).unwrap();
+    assert_eq!(problems(v.clone(), &Context::default()), vec![]);
+    assert_eq!(problems(v, &ctx()), vec![]);
+    assert!(!default_spec().fields.is_empty());
+}
+
+#[test]
+fn maps_email_names_and_phone_with_the_default_spec() {
+    let got = map_person_to_ghl(&json!({
+        "Uid": "DQ2DyknW", "Email": "  Jane.Doe@Example.COM ", "FirstName": " Jane",
+        "LastName": "Doe ", "PhoneMobile": "+1 555 010 2030", "PhoneWork": "+1 555 999 0000",
+        "CoffeePreference": "Latte"
+    }));
+    assert_eq!(
+        got.map(Value::Object),
+        Ok(
+            json!({ "email": "jane.doe@example.com", "firstName": "Jane", "lastName": "Doe", "phone": "+15550102030" })
+        )
+    );
+}
+
+#[test]
+fn empty_mobile_falls_back_to_work_phone_and_blanks_are_left_out() {
+    let got = map_person_to_ghl(
+        &json!({ "PhoneMobile": "", "PhoneWork": " (555) 010-0100 ", "FirstName": null, "LastName": "  " }),
+    );
+    assert_eq!(
+        got.map(Value::Object),
+        Ok(json!({ "phone": "+15550100100" }))
+    );
+}
+
+#[test]
+fn wrong_type_names_the_path_and_no_identity_is_refused() {
+    let err = map_person_to_ghl(&json!({ "Email": "a@b.co", "FirstName": 42 })).unwrap_err();
+    assert_eq!(err.code(), "INPUT_INVALID");
+    assert_eq!(
+        err.details(),
+        json!({ "path": "$.FirstName", "expected": "string", "found": "number" })
+    );
+    let err = map_person_to_ghl(&json!(["Email"])).unwrap_err();
+    assert_eq!(
+        err.details(),
+        json!({ "path": "$", "expected": "object", "found": "array" })
+    );
+    let err = map_person_to_ghl(&json!({ "Uid": "x1", "FirstName": "Ann" })).unwrap_err();
+    assert_eq!(err.code(), "MAPPING_NO_IDENTITY");
+    assert_eq!(err.details()["uid"], json!("x1"));
+}
+
+#[test]
+fn one_failing_transform_is_a_field_error_not_a_failed_record() {
+    let (payload, errors) = preview_to_ghl(
+        &json!({ "Email": "a@b.co", "PhoneMobile": "call me maybe", "FirstName": "Ann" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        Value::Object(payload),
+        json!({ "email": "a@b.co", "firstName": "Ann" })
+    );
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        (errors[0].field.as_str(), errors[0].code),
+        ("phone", "TRANSFORM_FAILED")
+    );
+}
+
+#[test]
+fn custom_fields_tags_and_status_with_definitions() {
+    let person = json!({
+        "Uid": "u1", "Email": "a@b.co", "CoffeePreference": "Latte", "Unmapped": "x",
+        "Account": { "AccountStage": 3 }, "HasUnsubscribed": true,
+        "MailingAddress": { "City": " Paris ", "PostalCode": "75001" }
+    });
+    let (payload, errors) = preview_to_ghl(&person, &default_spec(), &ctx()).unwrap();
+    assert_eq!(errors, vec![]);
+    assert_eq!(
+        Value::Object(payload),
+        json!({
+            "email": "a@b.co", "city": "Paris", "postalCode": "75001",
+            "customFields": [{ "id": "cf1", "field_value": "Latte" }],
+            "tags": ["outseta:subscribing", "outseta:unsubscribed"],
+            "locationId": "loc1"
+        })
+    );
+    // Without definitions a custom field cannot be resolved to an id: it is left out.
+    let (payload, _) = preview_to_ghl(&person, &default_spec(), &Context::default()).unwrap();
+    assert!(payload.get("customFields").is_none());
+}
+
+#[test]
+fn every_transform_kind_through_a_spec() {
+    let s = spec(json!({
+        "version": 1,
+        "fields": [
+            { "outseta": "FullName", "ghl": "firstName", "direction": "toGhl", "transforms": [{ "splitName": "first" }, "titlecase"] },
+            { "outseta": "FullName", "ghl": "lastName", "direction": "toGhl", "transforms": [{ "splitName": "last" }, "uppercase"] },
+            { "outseta": ["FirstName", "LastName"], "ghl": "name", "direction": "toGhl", "transforms": ["joinName"] },
+            { "outseta": "Created", "ghl": "dateOfBirth", "transforms": [{ "date": { "to": "YYYY-MM-DD" } }] },
+            { "outseta": "Account.AccountStage", "ghl": "customFields.contact.plan", "direction": "toGhl",
+              "transforms": [{ "map": { "values": { "2": "Trial", "3": "Paid" }, "default": "Other" } }] },
+            { "ghl": "source", "direction": "toGhl", "transforms": [{ "const": "outseta" }] },
+            { "ghl": "companyName", "direction": "toGhl", "transforms": [{ "template": "{FirstName}'s company" }] },
+            { "outseta": "Timezone", "ghl": "timezone", "transforms": [{ "defaultIfEmpty": "UTC" }] },
+            { "outseta": "Email", "ghl": "email", "transforms": ["trim", "lowercase"] }
+        ]
+    }));
+    let person = json!({ "FullName": "mary ann lee", "FirstName": "Mary", "LastName": "Lee", "Email": "M@X.CO",
+        "Created": "2021-01-24T23:03:35.2226324Z", "Account": { "AccountStage": 9 } });
+    let (payload, errors) = preview_to_ghl(&person, &s, &ctx()).unwrap();
+    assert_eq!(errors, vec![]);
+    assert_eq!(
+        Value::Object(payload),
+        json!({
+            "companyName": "Mary's company", "customFields": [{ "id": "cf2", "field_value": "Other" }],
+            "dateOfBirth": "2021-01-24", "email": "m@x.co", "firstName": "Mary", "lastName": "ANN LEE",
+            "locationId": "loc1", "name": "Mary Lee", "source": "outseta", "timezone": "UTC"
+        })
+    );
+}
+
+#[test]
+fn validation_reports_every_problem_with_a_path() {
+    let got = problems(
+        json!({
+            "version": 2,
+            "bogus": 1,
+            "fields": [
+                { "outseta": "Email", "ghl": "emial" },
+                { "outseta": "email", "ghl": "firstName" },
+                { "outseta": "Email", "ghl": "email", "transforms": ["reverse"] },
+                { "outseta": "HasUnsubscribed", "ghl": "lastName", "transforms": ["trim"] },
+                { "outseta": "Email", "ghl": "customFields.contact.nope" },
+                { "outseta": "FirstName", "ghl": "phone" },
+                { "outseta": "LastName", "ghl": "phone" },
+                { "outseta": "FullName", "ghl": "name", "transforms": [{ "splitName": "first" }] },
+                { "outseta": "Email", "ghl": "dnd" },
+                "not a rule"
+            ],
+            "tags": [{ "when": { "field": "Nope.Deep", "equals": 1 }, "add": ["x"] }, { "when": {}, "add": [] }]
+        }),
+        &ctx(),
+    );
+    let expect: Vec<(&str, &str)> = vec![
+        ("$.bogus", "UNKNOWN_PROPERTY"),
+        ("$.version", "UNSUPPORTED_VERSION"),
+        ("$.fields[2].transforms[0]", "UNKNOWN_TRANSFORM"),
+        ("$.fields[7].transforms[0]", "TRANSFORM_NOT_REVERSIBLE"),
+        ("$.fields[9]", "TYPE_MISMATCH"),
+        ("$.tags[0].when.field", "UNKNOWN_FIELD"),
+        ("$.tags[1].when.field", "MISSING"),
+        ("$.tags[1]", "MISSING"),
+        ("$.fields[0].ghl", "UNKNOWN_FIELD"),
+        ("$.fields[1].outseta", "UNKNOWN_FIELD"),
+        ("$.fields[3].transforms[0]", "TRANSFORM_NOT_APPLICABLE"),
+        ("$.fields[4].ghl", "CUSTOM_FIELD_UNKNOWN"),
+        ("$.fields[4].outseta", "MAPPED_TWICE"),
+        ("$.fields[6].ghl", "MAPPED_TWICE"),
+        ("$.fields[7].ghl", "TYPE_MISMATCH"),
+        ("$.fields[8].ghl", "TYPE_MISMATCH"),
+    ];
+    let got: Vec<(&str, &str)> = got.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    for e in &expect[..8] {
+        assert!(got.contains(e), "missing {e:?} in {got:#?}");
+    }
+    // The parse-level problems stop rules 7 and 9 from reaching the checks; the others
+    // are found together with them.
+    let checks = problems(
+        json!({ "version": 1, "fields": [
+            { "outseta": "Email", "ghl": "emial" },
+            { "outseta": "email", "ghl": "firstName" },
+            { "outseta": "Email", "ghl": "email" },
+            { "outseta": "HasUnsubscribed", "ghl": "lastName", "transforms": ["trim"] },
+            { "outseta": "Email", "ghl": "customFields.contact.nope" },
+            { "outseta": "FirstName", "ghl": "phone" },
+            { "outseta": "LastName", "ghl": "phone" },
+            { "outseta": "Email", "ghl": "name", "direction": "toGhl" },
+            { "outseta": "Email", "ghl": "dnd", "direction": "toGhl" }
+        ]}),
+        &ctx(),
+    );
+    let checks: Vec<(&str, &str)> = checks.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    for e in [
+        &expect[8],
+        &expect[9],
+        &expect[10],
+        &expect[11],
+        &expect[13],
+        &expect[15],
+    ] {
+        assert!(checks.contains(e), "missing {e:?} in {checks:#?}");
+    }
+    assert!(checks
+        .iter()
+        .any(|(p, c)| p.starts_with("$.fields[") && *c == "MAPPED_TWICE"));
+    for p in parse(
+        &json!({"version": 1, "fields": [{ "outseta": "Email", "ghl": "emial" }]}),
+        &ctx(),
+    )
+    .unwrap_err()
+    {
+        assert!(!p.message.is_empty());
+    }
+}
+
+#[test]
+fn malformed_specs_and_contexts_are_problems_not_panics() {
+    for bad in [
+        json!(null),
+        json!([]),
+        json!("spec"),
+        json!({ "version": "1" }),
+        json!({ "version": 1, "fields": {} }),
+        json!({ "version": 1, "fields": [{ "outseta": 3, "ghl": [] }] }),
+        json!({ "version": 1, "fields": [{ "ghl": "email", "transforms": [{ "map": 1 }, { "date": { "to": "auto" } }, { "e164": { "defaultRegion": "XX" } }, {}, 7] }] }),
+        json!({ "version": 1, "tags": [{ "when": { "any": [] }, "add": ["x"] }, { "when": { "field": "Email", "equals": 1, "in": [] }, "add": ["y"] }] }),
+    ] {
+        let ps = parse(&bad, &Context::default()).unwrap_err();
+        assert!(!ps.is_empty(), "{bad}");
+        assert!(ps.iter().all(|p| p.path.starts_with('$')), "{ps:?}");
+    }
+    assert!(
+        parse_context(Some(
+            &json!({ "ghlCustomFields": [{ "id": 1 }], "now": "never", "x": 1 })
+        ))
+        .unwrap_err()
+        .len()
+            == 3
+    );
+}
+
+#[test]
+fn big_and_odd_records_never_panic() {
+    let big = "x".repeat(1 << 20);
+    let s = default_spec();
+    for record in [
+        json!({ "Email": big.clone(), "FirstName": big.clone(), "PhoneMobile": big.clone() }),
+        json!({ "Email": null, "PhoneWork": [1, 2], "MailingAddress": "street", "Account": 7 }),
+        json!({ "Email": "a@b.co", "MailingAddress": { "City": 5 } }),
+        json!(null),
+        json!(3),
+        json!("x"),
+    ] {
+        let _ = preview(std::slice::from_ref(&record), &s, &ctx(), Direction::ToGhl);
+        let _ = preview(&[record], &s, &ctx(), Direction::ToOutseta);
+    }
+    let out = preview(
+        &[json!({ "Email": big.clone() })],
+        &s,
+        &Context::default(),
+        Direction::ToGhl,
+    );
+    assert_eq!(
+        out[0].payload.as_ref().unwrap()["email"]
+            .as_str()
+            .map(str::len),
+        Some(1 << 20)
+    );
+}
+
+#[test]
+fn ghl_to_outseta_payload_nests_paths_and_needs_an_email() {
+    let ghl = json!({ "id": "g1", "email": "a@b.co", "firstName": "Ann", "phone": "+15550100100", "city": "Paris",
+        "customFields": [{ "id": "cf1", "value": "Mocha" }], "tags": ["vip"] });
+    let (payload, errors) = preview_to_outseta(&ghl, &default_spec(), &ctx()).unwrap();
+    assert_eq!(errors, vec![]);
+    assert_eq!(
+        Value::Object(payload),
+        json!({ "Email": "a@b.co", "FirstName": "Ann", "PhoneMobile": "+15550100100",
+                "MailingAddress": { "City": "Paris" }, "CoffeePreference": "Mocha" })
+    );
+    let err = preview_to_outseta(
+        &json!({ "id": "g2", "phone": "+15550100100" }),
+        &default_spec(),
+        &ctx(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "MAPPING_NO_IDENTITY");
+}
+
+#[test]
+fn activity_conditions_use_context_now() {
+    let s = spec(json!({ "version": 1, "tags": [
+        { "when": { "field": "LastLoginDateTime", "olderThanDays": 30 }, "add": ["inactive"], "remove": ["active"] },
+        { "when": { "all": [{ "field": "LastLoginDateTime", "withinDays": 30 }, { "not": { "field": "Email", "exists": false } }] }, "add": ["active"], "remove": ["inactive"] }
+    ]}));
+    let old = json!({ "Email": "a@b.co", "LastLoginDateTime": "2026-01-01T00:00:00" });
+    let recent = json!({ "Email": "a@b.co", "LastLoginDateTime": "2026-11-20T00:00:00" });
+    let m = outseta_to_canonical(&old, &s, &ctx()).unwrap();
+    assert_eq!(
+        (
+            m.tags_add.iter().map(String::as_str).collect::<Vec<_>>(),
+            m.tags_remove.iter().map(String::as_str).collect::<Vec<_>>()
+        ),
+        (vec!["inactive"], vec!["active"])
+    );
+    let m = outseta_to_canonical(&recent, &s, &ctx()).unwrap();
+    assert_eq!(
+        m.tags_add.iter().map(String::as_str).collect::<Vec<_>>(),
+        vec!["active"]
+    );
+    let m = outseta_to_canonical(&recent, &s, &Context::default()).unwrap();
+    assert_eq!(m.errors[0].code, "CONTEXT_MISSING");
+}

@@ -1,0 +1,499 @@
+//! Field-level three-way merge of a linked pair against its base snapshot (the last
+//! synced canonical state), the per-field conflict policies, and echo hashes.
+//!
+//! For each field: changed on one side only -> take it; both changed to the same value
+//! -> nothing to do; both changed differently -> the field's policy decides (or holds the
+//! field for review, writing nothing for it). Tags are a set: additions and removals
+//! from both sides all survive. Same inputs, same result: no clocks, no randomness.
+
+pub mod plan;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::json_type_name;
+use crate::mapping::transform::parse_iso;
+use crate::mapping::{Direction, Problem};
+use crate::model::Contact;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Strategy {
+    OutsetaWins,
+    GhlWins,
+    /// The side whose record changed last wins, unless the two times are within the
+    /// clock-skew tolerance (or one is missing): then the field is held for review.
+    NewestWins,
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldPolicy {
+    pub strategy: Strategy,
+    /// In a conflict, a side that emptied the field loses to a side that set it.
+    pub never_erase: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub default: FieldPolicy,
+    pub fields: BTreeMap<String, FieldPolicy>,
+    pub clock_skew_ms: i64,
+    /// Also leave a note on the GHL contact when a field is held for review.
+    pub note_on_review: bool,
+    /// Also open a GHL task for the review (completed once no conflict is left).
+    pub task_on_review: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            default: FieldPolicy {
+                strategy: Strategy::NewestWins,
+                never_erase: true,
+            },
+            fields: BTreeMap::new(),
+            clock_skew_ms: 300_000,
+            note_on_review: false,
+            task_on_review: false,
+        }
+    }
+}
+
+impl Policy {
+    pub fn for_field(&self, field: &str) -> FieldPolicy {
+        self.fields.get(field).copied().unwrap_or(self.default)
+    }
+}
+
+fn parse_field_policy(
+    path: &str,
+    value: &Value,
+    problems: &mut Vec<Problem>,
+) -> Option<FieldPolicy> {
+    let strategy = |name: &str| match name {
+        "outsetaWins" => Some(Strategy::OutsetaWins),
+        "ghlWins" => Some(Strategy::GhlWins),
+        "newestWins" => Some(Strategy::NewestWins),
+        "review" => Some(Strategy::Review),
+        _ => None,
+    };
+    let bad = |problems: &mut Vec<Problem>, p: String, found: &Value| {
+        problems.push(Problem {
+            path: p,
+            code: "INVALID_VALUE",
+            message: format!(
+                "a policy is \"outsetaWins\", \"ghlWins\", \"newestWins\" or \"review\" (or {{\"strategy\", \"neverErase\"}}), found {found}"
+            ),
+        })
+    };
+    match value {
+        Value::String(s) => match strategy(s) {
+            Some(strategy) => Some(FieldPolicy {
+                strategy,
+                never_erase: true,
+            }),
+            None => {
+                bad(problems, path.to_owned(), value);
+                None
+            }
+        },
+        Value::Object(o) => {
+            let s = o.get("strategy").and_then(Value::as_str).and_then(strategy);
+            let never_erase = match o.get("neverErase") {
+                None => Some(true),
+                Some(Value::Bool(b)) => Some(*b),
+                Some(_) => None,
+            };
+            for k in o.keys().filter(|k| *k != "strategy" && *k != "neverErase") {
+                problems.push(Problem {
+                    path: format!("{path}.{k}"),
+                    code: "UNKNOWN_PROPERTY",
+                    message: format!("unknown property {k:?}; expected strategy, neverErase"),
+                });
+            }
+            match (s, never_erase) {
+                (Some(strategy), Some(never_erase)) => Some(FieldPolicy {
+                    strategy,
+                    never_erase,
+                }),
+                _ => {
+                    bad(problems, path.to_owned(), value);
+                    None
+                }
+            }
+        }
+        other => {
+            bad(problems, path.to_owned(), other);
+            None
+        }
+    }
+}
+
+/// Reads a policy: `{ default?, fields?: {field: policy}, clockSkewMs?, noteOnReview?,
+/// taskOnReview? }`, where a policy is a strategy name or `{strategy, neverErase}`.
+pub fn parse_policy(value: Option<&Value>) -> Result<Policy, Vec<Problem>> {
+    let mut policy = Policy::default();
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return Ok(policy);
+    };
+    let mut problems = Vec::new();
+    let Some(obj) = value.as_object() else {
+        return Err(vec![Problem {
+            path: "$policy".to_owned(),
+            code: "TYPE_MISMATCH",
+            message: format!("expected a policy object, found {}", json_type_name(value)),
+        }]);
+    };
+    for (key, v) in obj {
+        let path = format!("$policy.{key}");
+        match (key.as_str(), v) {
+            ("default", v) => {
+                if let Some(p) = parse_field_policy(&path, v, &mut problems) {
+                    policy.default = p;
+                }
+            }
+            ("fields", Value::Object(fields)) => {
+                for (field, v) in fields {
+                    if let Some(p) = parse_field_policy(&format!("{path}.{field}"), v, &mut problems) {
+                        policy.fields.insert(field.clone(), p);
+                    }
+                }
+            }
+            ("clockSkewMs", Value::Number(n)) if n.as_i64().is_some_and(|n| n >= 0) => {
+                policy.clock_skew_ms = n.as_i64().unwrap_or_default();
+            }
+            ("noteOnReview", Value::Bool(b)) => policy.note_on_review = *b,
+            ("taskOnReview", Value::Bool(b)) => policy.task_on_review = *b,
+            ("fields" | "clockSkewMs" | "noteOnReview" | "taskOnReview", other) => problems.push(Problem {
+                path,
+                code: "TYPE_MISMATCH",
+                message: format!(
+                    "unexpected {} ({})",
+                    json_type_name(other),
+                    match key.as_str() {
+                        "fields" => "expected an object of field policies",
+                        "clockSkewMs" => "expected milliseconds, 0 or more",
+                        _ => "expected a boolean",
+                    }
+                ),
+            }),
+            (_, _) => problems.push(Problem {
+                path,
+                code: "UNKNOWN_PROPERTY",
+                message: format!(
+                    "unknown property {key:?}; expected default, fields, clockSkewMs, noteOnReview, taskOnReview"
+                ),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(policy)
+    } else {
+        Err(problems)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Source {
+    Outseta,
+    Ghl,
+    Both,
+    Base,
+}
+
+/// A field both sides changed differently, held for review: nothing is written for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    pub field: String,
+    pub base: Value,
+    pub outseta: Value,
+    pub ghl: Value,
+    pub reason: String,
+}
+
+/// How one field was decided, in plain language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub field: String,
+    pub taken: Source,
+    pub reason: String,
+}
+
+/// The outcome of merging one pair.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Merge {
+    /// The next base snapshot (held fields keep their base value).
+    pub merged: Contact,
+    /// Fields to write to each side (`null` clears the field).
+    pub to_outseta: BTreeMap<String, Value>,
+    pub to_ghl: BTreeMap<String, Value>,
+    /// Tag changes for GHL (Outseta has no person tags).
+    pub tags_add: BTreeSet<String>,
+    pub tags_remove: BTreeSet<String>,
+    pub conflicts: Vec<Conflict>,
+    pub decisions: Vec<Decision>,
+}
+
+impl Merge {
+    pub fn is_noop(&self) -> bool {
+        self.to_outseta.is_empty()
+            && self.to_ghl.is_empty()
+            && self.tags_add.is_empty()
+            && self.tags_remove.is_empty()
+            && self.conflicts.is_empty()
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "empty".to_owned(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// The three-way merge. `routes` names the fields the mapping carries and the way each
+/// flows (`None`: every field present, both ways); a one-way field always takes its
+/// source side's value.
+pub fn merge(
+    base: &Contact,
+    outseta: &Contact,
+    ghl: &Contact,
+    policy: &Policy,
+    routes: Option<&BTreeMap<String, Direction>>,
+) -> Merge {
+    let mut out = Merge {
+        merged: base.clone(),
+        ..Merge::default()
+    };
+    out.merged.links = crate::model::Links {
+        outseta_uid: outseta
+            .links
+            .outseta_uid
+            .clone()
+            .or_else(|| base.links.outseta_uid.clone()),
+        ghl_id: ghl
+            .links
+            .ghl_id
+            .clone()
+            .or_else(|| base.links.ghl_id.clone()),
+        ghl_location_id: ghl
+            .links
+            .ghl_location_id
+            .clone()
+            .or_else(|| base.links.ghl_location_id.clone()),
+    };
+    out.merged.updated_at = None;
+    out.merged.created_at = base.created_at.clone();
+    let fields: BTreeSet<&String> = match routes {
+        // Custom fields outside the routes are merged when Outseta holds them
+        // (autoCustomFields); GHL-only custom fields stay GHL's.
+        Some(r) => r
+            .keys()
+            .chain(
+                outseta
+                    .fields
+                    .keys()
+                    .filter(|k| k.starts_with(crate::model::CUSTOM_PREFIX)),
+            )
+            .chain(
+                base.fields
+                    .keys()
+                    .filter(|k| k.starts_with(crate::model::CUSTOM_PREFIX)),
+            )
+            .collect(),
+        None => base
+            .fields
+            .keys()
+            .chain(outseta.fields.keys())
+            .chain(ghl.fields.keys())
+            .collect(),
+    };
+    for field in fields {
+        let (b, o, g) = (base.get(field), outseta.get(field), ghl.get(field));
+        let direction = routes
+            .and_then(|r| r.get(field))
+            .copied()
+            .unwrap_or(Direction::Both);
+        let take = |out: &mut Merge, value: Option<&Value>, taken: Source, reason: String| {
+            let v = value.cloned().unwrap_or(Value::Null);
+            if o != value {
+                out.to_outseta.insert(field.clone(), v.clone());
+            }
+            if g != value {
+                out.to_ghl.insert(field.clone(), v.clone());
+            }
+            out.merged.set(field, v);
+            out.decisions.push(Decision {
+                field: field.clone(),
+                taken,
+                reason,
+            });
+        };
+        match direction {
+            Direction::ToGhl => {
+                if o != g {
+                    take(
+                        &mut out,
+                        o,
+                        Source::Outseta,
+                        format!("{field} flows Outseta -> GHL only: Outseta has {}", show(o)),
+                    );
+                    out.to_outseta.remove(field);
+                } else {
+                    out.merged.set(field, o.cloned().unwrap_or(Value::Null));
+                }
+                continue;
+            }
+            Direction::ToOutseta => {
+                if o != g {
+                    take(
+                        &mut out,
+                        g,
+                        Source::Ghl,
+                        format!("{field} flows GHL -> Outseta only: GHL has {}", show(g)),
+                    );
+                    out.to_ghl.remove(field);
+                } else {
+                    out.merged.set(field, g.cloned().unwrap_or(Value::Null));
+                }
+                continue;
+            }
+            Direction::Both => {}
+        }
+        let (o_changed, g_changed) = (o != b, g != b);
+        match (o_changed, g_changed) {
+            (false, false) => {}
+            (true, false) => take(
+                &mut out,
+                o,
+                Source::Outseta,
+                format!(
+                    "{field} changed in Outseta only ({} -> {})",
+                    show(b),
+                    show(o)
+                ),
+            ),
+            (false, true) => take(
+                &mut out,
+                g,
+                Source::Ghl,
+                format!("{field} changed in GHL only ({} -> {})", show(b), show(g)),
+            ),
+            (true, true) if o == g => {
+                out.merged.set(field, o.cloned().unwrap_or(Value::Null));
+            }
+            (true, true) => {
+                let fp = policy.for_field(field);
+                if fp.never_erase && (o.is_none() || g.is_none()) {
+                    let (value, taken, side) = if o.is_none() {
+                        (g, Source::Ghl, "Outseta")
+                    } else {
+                        (o, Source::Outseta, "GHL")
+                    };
+                    take(&mut out, value, taken, format!("{field}: {side} emptied it while the other side changed it; never erase a value with an empty one"));
+                    continue;
+                }
+                let verdict = match fp.strategy {
+                    Strategy::OutsetaWins => {
+                        Ok((o, Source::Outseta, "Outseta wins by policy".to_owned()))
+                    }
+                    Strategy::GhlWins => Ok((g, Source::Ghl, "GHL wins by policy".to_owned())),
+                    Strategy::Review => {
+                        Err("the policy holds conflicts on this field for review".to_owned())
+                    }
+                    Strategy::NewestWins => {
+                        let ot = outseta.updated_at.as_deref().and_then(parse_iso);
+                        let gt = ghl.updated_at.as_deref().and_then(parse_iso);
+                        match (ot, gt) {
+                            (Some(ot), Some(gt)) if (ot - gt).abs() > policy.clock_skew_ms => {
+                                if ot > gt {
+                                    Ok((o, Source::Outseta, format!("newest wins: Outseta changed {} ms after GHL", ot - gt)))
+                                } else {
+                                    Ok((g, Source::Ghl, format!("newest wins: GHL changed {} ms after Outseta", gt - ot)))
+                                }
+                            }
+                            (Some(ot), Some(gt)) => Err(format!(
+                                "newest wins cannot tell: the two changes are {} ms apart, within the {} ms clock-skew tolerance",
+                                (ot - gt).abs(),
+                                policy.clock_skew_ms
+                            )),
+                            _ => Err("newest wins cannot tell: a side has no readable update time".to_owned()),
+                        }
+                    }
+                };
+                match verdict {
+                    Ok((value, taken, why)) => take(
+                        &mut out,
+                        value,
+                        taken,
+                        format!(
+                            "{field} changed on both sides (Outseta {}, GHL {}); {why}",
+                            show(o),
+                            show(g)
+                        ),
+                    ),
+                    Err(why) => out.conflicts.push(Conflict {
+                        field: field.clone(),
+                        base: b.cloned().unwrap_or(Value::Null),
+                        outseta: o.cloned().unwrap_or(Value::Null),
+                        ghl: g.cloned().unwrap_or(Value::Null),
+                        reason: format!(
+                            "{field} changed on both sides (Outseta {}, GHL {}); {why}",
+                            show(o),
+                            show(g)
+                        ),
+                    }),
+                }
+            }
+        }
+    }
+    // Tags: a set merge against the base.
+    let removed: BTreeSet<&String> = base
+        .tags
+        .iter()
+        .filter(|t| !outseta.tags.contains(*t) || !ghl.tags.contains(*t))
+        .collect();
+    let merged_tags: BTreeSet<String> = base
+        .tags
+        .iter()
+        .chain(&outseta.tags)
+        .chain(&ghl.tags)
+        .filter(|t| !removed.contains(t))
+        .cloned()
+        .collect();
+    out.tags_add = merged_tags.difference(&ghl.tags).cloned().collect();
+    out.tags_remove = ghl.tags.difference(&merged_tags).cloned().collect();
+    if !out.tags_add.is_empty() || !out.tags_remove.is_empty() {
+        out.decisions.push(Decision {
+            field: "tags".to_owned(),
+            taken: Source::Both,
+            reason: "tags are merged as a set: additions and removals from both sides are kept"
+                .to_owned(),
+        });
+    }
+    out.merged.tags = merged_tags;
+    out
+}
+
+/// FNV-1a, 64 bits: small, fast and the same on every platform.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A hash of what one side holds of a contact: its mapped fields, and its tags when the
+/// side keeps tags. Equal hashes mean the side holds exactly what we wrote.
+pub fn echo_hash(fields: &BTreeMap<String, Value>, tags: Option<&BTreeSet<String>>) -> String {
+    let text = json!({ "f": fields, "t": tags }).to_string();
+    format!("fnv1a64:{:016x}", fnv1a(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,512 @@
+//! The Plan: for a batch of pairs (an Outseta person, a GHL contact, or both, with the
+//! pair's stored state), the operations to run, each with a plain-language reason, and
+//! the state to store once they have run. Pure data: the executor does the I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::{echo_hash, merge, Conflict, Merge, Policy};
+use crate::error::{json_type_name, CodedError};
+use crate::mapping::{
+    self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
+    MappingError, PayloadKind, Spec,
+};
+use crate::model::{is_empty, Contact};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum System {
+    Outseta,
+    Ghl,
+}
+
+/// One operation of a Plan. `reason` says, in plain language, why it is there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all_fields = "camelCase")]
+pub enum Operation {
+    CreateContact {
+        system: System,
+        payload: Map<String, Value>,
+        /// The record in the other system the new one is linked to.
+        link: Value,
+        reason: String,
+    },
+    UpdateContact {
+        system: System,
+        id: String,
+        /// Only the fields that change (`null`/`""` clears one).
+        changes: Map<String, Value>,
+        reason: String,
+    },
+    AddTags {
+        id: String,
+        tags: Vec<String>,
+        reason: String,
+    },
+    RemoveTags {
+        id: String,
+        tags: Vec<String>,
+        reason: String,
+    },
+    CreateNote {
+        system: System,
+        id: String,
+        body: String,
+        reason: String,
+    },
+    CreateTask {
+        system: System,
+        id: String,
+        title: String,
+        body: String,
+        reason: String,
+    },
+    CompleteTask {
+        system: System,
+        id: String,
+        task_id: String,
+        reason: String,
+    },
+    LinkRecords {
+        outseta_uid: String,
+        ghl_id: String,
+        reason: String,
+    },
+    Review {
+        conflict: Conflict,
+        reason: String,
+    },
+}
+
+/// What we last wrote to each side, as echo hashes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Echo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outseta: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ghl: Option<String>,
+}
+
+/// What the Store keeps per linked pair.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PairState {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<Contact>,
+    pub echo: Echo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_task_id: Option<String>,
+}
+
+/// The Plan for one pair.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairPlan {
+    pub operations: Vec<Operation>,
+    /// The state to store once every operation has run.
+    pub state: PairState,
+    /// Fields that could not be mapped; the rest of the pair is still planned.
+    pub errors: Vec<FieldError>,
+    /// Set when nothing could be planned for the pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+}
+
+/// A batch to plan: the spec, policy and context are shared by every pair.
+pub struct Planner<'a> {
+    pub spec: &'a Spec,
+    pub policy: &'a Policy,
+    pub ctx: &'a Context,
+    pub routes: BTreeMap<String, Direction>,
+}
+
+fn names(fields: &BTreeMap<String, Value>) -> String {
+    fields.keys().cloned().collect::<Vec<_>>().join(", ")
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(spec: &'a Spec, policy: &'a Policy, ctx: &'a Context) -> Planner<'a> {
+        Planner {
+            spec,
+            policy,
+            ctx,
+            routes: mapping::spec::routes(spec),
+        }
+    }
+
+    /// The fields of a contact a side holds through the mapping.
+    fn projected(&self, contact: &Contact, to: System) -> BTreeMap<String, Value> {
+        contact
+            .fields
+            .iter()
+            .filter(|(k, _)| match self.routes.get(*k) {
+                Some(d) => match to {
+                    System::Ghl => d.to_ghl(),
+                    System::Outseta => d.to_outseta(),
+                },
+                None => k.starts_with(crate::model::CUSTOM_PREFIX) && self.spec.auto_custom_fields,
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    fn hash(&self, contact: &Contact, side: System) -> String {
+        let fields = self.projected(contact, side);
+        echo_hash(&fields, (side == System::Ghl).then_some(&contact.tags))
+    }
+
+    /// Plans one pair. `outseta` is an Outseta Person, `ghl` a GHL contact (either may
+    /// be `null`), `state` what the Store kept for the pair.
+    pub fn plan_pair(&self, outseta: &Value, ghl: &Value, state: PairState) -> PairPlan {
+        match self.try_plan(outseta, ghl, state) {
+            Ok(plan) => plan,
+            Err(e) => PairPlan {
+                error: Some(e.to_json()),
+                ..PairPlan::default()
+            },
+        }
+    }
+
+    fn try_plan(
+        &self,
+        outseta: &Value,
+        ghl: &Value,
+        state: PairState,
+    ) -> Result<PairPlan, MappingError> {
+        let mut plan = PairPlan {
+            state: state.clone(),
+            ..PairPlan::default()
+        };
+        let o = match outseta {
+            Value::Null => None,
+            person => Some(outseta_to_canonical(person, self.spec, self.ctx)?),
+        };
+        let g = match ghl {
+            Value::Null => None,
+            contact => Some(mapping::ghl_to_canonical(contact, self.ctx)?),
+        };
+        match (o, g) {
+            (None, None) => Err(MappingError::InputInvalid {
+                path: "$".to_owned(),
+                expected: "a pair with an outseta person, a ghl contact, or both",
+                found: "null",
+            }),
+            (Some(mut o), None) => {
+                let uid = o.contact.links.outseta_uid.clone();
+                let payload = ghl_payload(
+                    &o.contact.fields,
+                    Some(&o.tags_add),
+                    PayloadKind::Create,
+                    self.ctx,
+                    &mut o.errors,
+                );
+                if !["email", "phone"].iter().any(|f| payload.contains_key(*f)) {
+                    return Err(MappingError::NoIdentity { uid });
+                }
+                plan.operations.push(Operation::CreateContact {
+                    system: System::Ghl,
+                    payload,
+                    link: json!({ "outsetaUid": uid }),
+                    reason: format!(
+                        "Outseta person {} has no linked GHL contact yet",
+                        uid.as_deref().unwrap_or("(no Uid)")
+                    ),
+                });
+                plan.state.echo.ghl = Some(self.hash(&o.contact, System::Ghl));
+                plan.state.base = Some(o.contact);
+                plan.errors = o.errors;
+                Ok(plan)
+            }
+            (None, Some(g)) => {
+                let mut errors = Vec::new();
+                let payload = outseta_payload(&g, None, self.spec, self.ctx, &mut errors);
+                if payload.get("Email").is_none_or(Value::is_null) {
+                    return Err(MappingError::NoEmail {
+                        id: g.links.ghl_id.clone(),
+                    });
+                }
+                plan.operations.push(Operation::CreateContact {
+                    system: System::Outseta,
+                    payload,
+                    link: json!({ "ghlId": g.links.ghl_id }),
+                    reason: format!(
+                        "GHL contact {} has no linked Outseta person yet",
+                        g.links.ghl_id.as_deref().unwrap_or("(no id)")
+                    ),
+                });
+                let mut base = g.clone();
+                base.fields = self.projected(&g, System::Outseta);
+                base.tags = BTreeSet::new();
+                plan.state.echo.outseta = Some(self.hash(&base, System::Outseta));
+                base.tags = g.tags.clone();
+                plan.state.base = Some(base);
+                plan.errors = errors;
+                Ok(plan)
+            }
+            (Some(o), Some(g)) => Ok(self.plan_both(o, g, state, plan)),
+        }
+    }
+
+    fn plan_both(
+        &self,
+        o: mapping::Mapped,
+        g: Contact,
+        state: PairState,
+        mut plan: PairPlan,
+    ) -> PairPlan {
+        let uid = o.contact.links.outseta_uid.clone().unwrap_or_default();
+        let gid = g.links.ghl_id.clone().unwrap_or_default();
+        let first_sync = state.base.is_none();
+        let base = state.base.clone().unwrap_or_default();
+        if first_sync {
+            plan.operations.push(Operation::LinkRecords {
+                outseta_uid: uid.clone(),
+                ghl_id: gid.clone(),
+                reason:
+                    "first sync of this pair: the two records are linked and merged field by field"
+                        .to_owned(),
+            });
+        }
+        plan.errors = o.errors.clone();
+        // The Outseta side's tags: what the base had, with the tag rules applied.
+        let mut outseta = o.contact.clone();
+        outseta.tags = base
+            .tags
+            .iter()
+            .chain(&o.tags_add)
+            .filter(|t| !o.tags_remove.contains(*t))
+            .cloned()
+            .collect();
+        // Echo suppression: a side that holds exactly what we last wrote to it has not
+        // changed since; it contributes nothing.
+        let o_echo = state.echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
+        let g_echo = state.echo.ghl.as_ref() == Some(&self.hash(&g, System::Ghl));
+        if !first_sync && o_echo && g_echo {
+            return plan;
+        }
+        let mut o_eff = if o_echo && !first_sync {
+            base.clone()
+        } else {
+            outseta
+        };
+        o_eff.links.outseta_uid = Some(uid.clone());
+        let mut g_eff = if g_echo && !first_sync {
+            base.clone()
+        } else {
+            g.clone()
+        };
+        g_eff.links = g.links.clone();
+        g_eff.updated_at = g.updated_at.clone();
+        if o_echo {
+            o_eff.updated_at = o.contact.updated_at.clone();
+        }
+        let mut m: Merge = merge(&base, &o_eff, &g_eff, self.policy, Some(&self.routes));
+        // Tag rules own their tags: their current verdict stands over older edits.
+        if !o_echo {
+            for t in &o.tags_add {
+                if !g.tags.contains(t) {
+                    m.tags_add.insert(t.clone());
+                }
+                m.tags_remove.remove(t);
+                m.merged.tags.insert(t.clone());
+            }
+            for t in &o.tags_remove {
+                if g.tags.contains(t) {
+                    m.tags_remove.insert(t.clone());
+                }
+                m.tags_add.remove(t);
+                m.merged.tags.remove(t);
+            }
+        }
+        // The echo fields are compared against the real GHL record, not the stand-in.
+        m.to_ghl
+            .retain(|k, v| g.fields.get(k).map_or(!is_empty(v), |cur| cur != v));
+        let reasons = |side: &str| {
+            m.decisions
+                .iter()
+                .filter(|d| {
+                    (side == "ghl" && m.to_ghl.contains_key(&d.field))
+                        || (side == "outseta" && m.to_outseta.contains_key(&d.field))
+                })
+                .map(|d| d.reason.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        if !m.to_ghl.is_empty() {
+            let changes = ghl_payload(
+                &m.to_ghl,
+                None,
+                PayloadKind::Update,
+                self.ctx,
+                &mut plan.errors,
+            );
+            if !changes.is_empty() {
+                plan.operations.push(Operation::UpdateContact {
+                    system: System::Ghl,
+                    id: gid.clone(),
+                    reason: format!("update GHL {}: {}", names(&m.to_ghl), reasons("ghl")),
+                    changes,
+                });
+            }
+        }
+        if !m.tags_add.is_empty() {
+            plan.operations.push(Operation::AddTags {
+                id: gid.clone(),
+                tags: m.tags_add.iter().cloned().collect(),
+                reason: "tags added in Outseta (tag rules) or kept from either side's additions"
+                    .to_owned(),
+            });
+        }
+        if !m.tags_remove.is_empty() {
+            plan.operations.push(Operation::RemoveTags {
+                id: gid.clone(),
+                tags: m.tags_remove.iter().cloned().collect(),
+                reason: "tags removed on one side since the last sync (or by a tag rule)"
+                    .to_owned(),
+            });
+        }
+        if !m.to_outseta.is_empty() {
+            let only: BTreeSet<String> = m.to_outseta.keys().cloned().collect();
+            let mut target = m.merged.clone();
+            for (k, v) in &m.to_outseta {
+                target.set(k, v.clone());
+            }
+            let changes =
+                outseta_payload(&target, Some(&only), self.spec, self.ctx, &mut plan.errors);
+            if !changes.is_empty() {
+                plan.operations.push(Operation::UpdateContact {
+                    system: System::Outseta,
+                    id: uid.clone(),
+                    reason: format!(
+                        "update Outseta {}: {}",
+                        names(&m.to_outseta),
+                        reasons("outseta")
+                    ),
+                    changes,
+                });
+            }
+        }
+        for c in &m.conflicts {
+            plan.operations.push(Operation::Review {
+                reason: format!(
+                    "held for review, nothing written for {}: {}",
+                    c.field, c.reason
+                ),
+                conflict: c.clone(),
+            });
+        }
+        if !m.conflicts.is_empty() {
+            let fields: Vec<&str> = m.conflicts.iter().map(|c| c.field.as_str()).collect();
+            let body = m
+                .conflicts
+                .iter()
+                .map(|c| format!("{}: Outseta has {}, GHL has {}", c.field, c.outseta, c.ghl))
+                .collect::<Vec<_>>()
+                .join("\n");
+            if self.policy.note_on_review {
+                plan.operations.push(Operation::CreateNote {
+                    system: System::Ghl,
+                    id: gid.clone(),
+                    body: format!(
+                        "Outseta sync held {} for review:\n{body}",
+                        fields.join(", ")
+                    ),
+                    reason:
+                        "the policy leaves a note on the contact when a field is held for review"
+                            .to_owned(),
+                });
+            }
+            if self.policy.task_on_review && state.review_task_id.is_none() {
+                plan.operations.push(Operation::CreateTask {
+                    system: System::Ghl,
+                    id: gid.clone(),
+                    title: format!("Review Outseta sync conflict: {}", fields.join(", ")),
+                    body,
+                    reason: "the policy opens a task when a field is held for review".to_owned(),
+                });
+            }
+        } else if let Some(task_id) = &state.review_task_id {
+            plan.operations.push(Operation::CompleteTask {
+                system: System::Ghl,
+                id: gid.clone(),
+                task_id: task_id.clone(),
+                reason: "no field of this pair is held for review any more".to_owned(),
+            });
+            plan.state.review_task_id = None;
+        }
+        // What each side holds once the writes land: the echo we expect back.
+        let wrote_ghl = plan.operations.iter().any(|op| {
+            matches!(
+                op,
+                Operation::UpdateContact {
+                    system: System::Ghl,
+                    ..
+                } | Operation::AddTags { .. }
+                    | Operation::RemoveTags { .. }
+            )
+        });
+        if wrote_ghl {
+            let mut after = g.clone();
+            for (k, v) in &m.to_ghl {
+                after.set(k, v.clone());
+            }
+            after.tags = g
+                .tags
+                .union(&m.tags_add)
+                .filter(|t| !m.tags_remove.contains(*t))
+                .cloned()
+                .collect();
+            plan.state.echo.ghl = Some(self.hash(&after, System::Ghl));
+        }
+        if plan.operations.iter().any(|op| {
+            matches!(
+                op,
+                Operation::UpdateContact {
+                    system: System::Outseta,
+                    ..
+                }
+            )
+        }) {
+            let mut after = o.contact.clone();
+            for (k, v) in &m.to_outseta {
+                after.set(k, v.clone());
+            }
+            plan.state.echo.outseta = Some(self.hash(&after, System::Outseta));
+        }
+        m.merged.updated_at = None;
+        plan.state.base = Some(m.merged);
+        plan
+    }
+}
+
+/// Reads one pair of a `planSync` batch: `{ outseta?, ghl?, state? }`.
+pub fn read_pair(index: usize, pair: &Value) -> Result<(Value, Value, PairState), MappingError> {
+    let obj = pair.as_object().ok_or_else(|| MappingError::InputInvalid {
+        path: format!("$.pairs[{index}]"),
+        expected: "object",
+        found: json_type_name(pair),
+    })?;
+    let state = match obj.get("state") {
+        None | Some(Value::Null) => PairState::default(),
+        Some(s) => serde_json::from_value(s.clone()).map_err(|_| MappingError::InputInvalid {
+            path: format!("$.pairs[{index}].state"),
+            expected: "object",
+            found: json_type_name(s),
+        })?,
+    };
+    let get = |k: &str| obj.get(k).cloned().unwrap_or(Value::Null);
+    Ok((get("outseta"), get("ghl"), state))
+}
+
+impl MappingError {
+    /// Whether this error is about one record (as opposed to the whole batch).
+    pub fn is_record_level(&self) -> bool {
+        self.code() != "MAPPING_INVALID"
+    }
+}
+
+#[cfg(test)]
+mod tests;
