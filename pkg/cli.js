@@ -5,12 +5,14 @@
 import { version } from "./node.js";
 import { UsageError } from "./commands/support.js";
 import * as map from "./commands/map.js";
+import * as preview from "./commands/preview.js";
 import * as versionCommand from "./commands/version.js";
 
 /** @typedef {{ synopsis: string, summary: string, usage: string, run: (args: string[]) => number | Promise<number> }} Command */
 /** @type {Record<string, Command>} */
 const COMMANDS = {
   map,
+  preview,
   version: versionCommand,
 };
 

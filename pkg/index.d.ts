@@ -4,8 +4,10 @@
 export type ErrorCode =
   /** The input is not the shape expected; `details.path` says where. */
   | "INPUT_INVALID"
-  /** The person has neither an email nor a phone, so no GHL contact can be matched. */
+  /** The person has neither an email nor a phone (or, toward Outseta, no email). */
   | "MAPPING_NO_IDENTITY"
+  /** The mapping spec, policy or context is invalid; `details.problems` lists every problem. */
+  | "MAPPING_INVALID"
   /** A bug in this package; please report it with the error's details. */
   | "INTERNAL";
 
@@ -35,12 +37,28 @@ export interface OutsetaPerson {
   [property: string]: unknown;
 }
 
-/** A GHL contact payload (camelCase keys); empty fields are left out. */
+/** A GHL contact payload (camelCase keys, `CreateContactDto` / `UpdateContactDto`); empty fields are left out. */
 export interface GhlContactPayload {
-  email?: string;
-  firstName?: string;
-  lastName?: string;
-  phone?: string;
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  name?: string | null;
+  /** E.164 with the built-in mapping, e.g. "+15550102030". */
+  phone?: string | null;
+  address1?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postalCode?: string;
+  country?: string;
+  website?: string | null;
+  timezone?: string | null;
+  companyName?: string | null;
+  source?: string | null;
+  dateOfBirth?: string | null;
+  dnd?: boolean;
+  tags?: string[];
+  customFields?: { id: string; field_value: string | string[] | Record<string, unknown> }[];
+  locationId?: string;
 }
 
 /** One entry of a batch result, in input order. */
@@ -63,3 +81,226 @@ export function mapContact(person: OutsetaPerson): GhlContactPayload;
  * batch. Throws only when `people` is not an array.
  */
 export function mapContacts(people: OutsetaPerson[]): MapResult[];
+
+// ---- mapping spec, merge and Plan (issue 5) ----------------------------------------
+
+/** A transform step: a name, or an object with one key. */
+export type Transform =
+  | "trim" | "lowercase" | "uppercase" | "titlecase" | "e164" | "joinName"
+  | { e164: { defaultRegion: string } }
+  | { splitName: "first" | "last" }
+  | { date: { from?: DateFormat; to: Exclude<DateFormat, "auto"> } }
+  | { map: { values: Record<string, unknown>; default?: unknown } }
+  | { const: unknown }
+  | { template: string }
+  | { defaultIfEmpty: unknown };
+
+export type DateFormat = "auto" | "iso" | "YYYY-MM-DD" | "MM/DD/YYYY" | "DD/MM/YYYY" | "epochMs";
+
+/** One field between an Outseta Person path and a GHL contact field. */
+export interface FieldRule {
+  /** Outseta path(s): "Email", "MailingAddress.City", "Account.AccountStage", a custom property name. */
+  outseta?: string | string[];
+  /** A GHL contact field ("email", "phone", ...) or "customFields.<field key>". */
+  ghl: string;
+  direction?: "both" | "toGhl" | "toOutseta";
+  /** Applied toward GHL, in order. */
+  transforms?: Transform[];
+  /** Applied toward Outseta; by default the inverse of `transforms` where one exists. */
+  toOutseta?: Transform[];
+  description?: string;
+}
+
+/** A condition on the Outseta record (tag rules). */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { field: string; equals: unknown }
+  | { field: string; in: unknown[] }
+  | { field: string; exists: boolean }
+  | { field: string; olderThanDays: number }
+  | { field: string; withinDays: number };
+
+export interface TagRule {
+  when: Condition;
+  add?: string[];
+  remove?: string[];
+  description?: string;
+}
+
+/** The declarative mapping spec (JSON Schema: `outseta-ghl-sync/mapping-spec.schema.json`). */
+export interface MappingSpec {
+  $schema?: string;
+  version: 1;
+  description?: string;
+  /** Region for national phone numbers in `e164` (default "US"). */
+  defaultRegion?: string;
+  /** Outseta custom properties map to GHL custom fields keyed `contact.<snake_case name>`. */
+  autoCustomFields?: boolean;
+  fields?: FieldRule[];
+  tags?: TagRule[];
+}
+
+/** What a spec is validated and applied against. */
+export interface MappingContext {
+  /** The location's custom field definitions (`GET /locations/{id}/customFields`). */
+  ghlCustomFields?: { id: string; fieldKey: string; dataType?: string; name?: string }[];
+  /** The Outseta custom property names, to check `outseta` paths against. */
+  outsetaProperties?: string[];
+  /** Added to create payloads. */
+  locationId?: string;
+  /** "Now" for activity conditions (ISO-8601 or epoch ms): passed in, so results repeat. */
+  now?: string | number;
+}
+
+export interface MappingProblem {
+  /** JSON path of the problem, e.g. "$.fields[2].transforms[0]" ("$context..." / "$policy..." for those inputs). */
+  path: string;
+  code:
+    | "UNKNOWN_PROPERTY" | "UNKNOWN_FIELD" | "UNKNOWN_TRANSFORM" | "UNKNOWN_REGION" | "TYPE_MISMATCH"
+    | "TRANSFORM_INVALID" | "TRANSFORM_NOT_APPLICABLE" | "TRANSFORM_NOT_REVERSIBLE" | "CUSTOM_FIELD_UNKNOWN"
+    | "MAPPED_TWICE" | "MISSING" | "INVALID_VALUE" | "UNSUPPORTED_VERSION" | "CONTEXT_MISSING";
+  message: string;
+}
+
+/** One field of one record that could not be mapped. */
+export interface FieldError {
+  /** The GHL-side field, e.g. "phone" or "customFields.contact.plan". */
+  field: string;
+  code: "INPUT_INVALID" | "TRANSFORM_FAILED" | "TYPE_MISMATCH" | "CUSTOM_FIELD_UNRESOLVED" | "FIELD_NOT_UPDATABLE" | "UNKNOWN_FIELD" | "CONTEXT_MISSING";
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export interface CodedErrorJson {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** One record's preview: the payload, with field errors beside it (never inside). */
+export interface PreviewResult {
+  ok: boolean;
+  /** A GHL create payload (toGhl) or an Outseta Person payload (toOutseta); absent when `ok` is false. */
+  payload?: Record<string, unknown>;
+  errors: FieldError[];
+  /** Why the whole record could not be mapped. */
+  error?: CodedErrorJson;
+}
+
+export interface PreviewOptions {
+  direction?: "toGhl" | "toOutseta";
+  context?: MappingContext;
+}
+
+/** A canonical contact: GHL field names, custom fields as "customFields.<key>". */
+export interface CanonicalContact {
+  links?: { outsetaUid?: string; ghlId?: string; ghlLocationId?: string };
+  fields?: Record<string, unknown>;
+  tags?: string[];
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type Strategy = "outsetaWins" | "ghlWins" | "newestWins" | "review";
+export type FieldPolicy = Strategy | { strategy: Strategy; neverErase?: boolean };
+
+/** Conflict policy. Default: newestWins with neverErase, 300,000 ms clock-skew tolerance. */
+export interface MergePolicy {
+  default?: FieldPolicy;
+  fields?: Record<string, FieldPolicy>;
+  clockSkewMs?: number;
+  noteOnReview?: boolean;
+  taskOnReview?: boolean;
+}
+
+export interface Conflict {
+  field: string;
+  base: unknown;
+  outseta: unknown;
+  ghl: unknown;
+  reason: string;
+}
+
+export interface MergeResult {
+  merged: Required<Pick<CanonicalContact, "links" | "fields" | "tags">> & CanonicalContact;
+  /** Fields to write (null clears). */
+  toOutseta: Record<string, unknown>;
+  toGhl: Record<string, unknown>;
+  tagsAdd: string[];
+  tagsRemove: string[];
+  conflicts: Conflict[];
+  decisions: { field: string; taken: "outseta" | "ghl" | "both" | "base"; reason: string }[];
+}
+
+export type SyncSystem = "outseta" | "ghl";
+
+export type Operation =
+  | { op: "CreateContact"; system: SyncSystem; payload: Record<string, unknown>; link: { outsetaUid?: string | null; ghlId?: string | null }; reason: string }
+  | { op: "UpdateContact"; system: SyncSystem; id: string; changes: Record<string, unknown>; reason: string }
+  | { op: "AddTags"; id: string; tags: string[]; reason: string }
+  | { op: "RemoveTags"; id: string; tags: string[]; reason: string }
+  | { op: "CreateNote"; system: SyncSystem; id: string; body: string; reason: string }
+  | { op: "CreateTask"; system: SyncSystem; id: string; title: string; body: string; reason: string }
+  | { op: "CompleteTask"; system: SyncSystem; id: string; taskId: string; reason: string }
+  | { op: "LinkRecords"; outsetaUid: string; ghlId: string; reason: string }
+  | { op: "Review"; conflict: Conflict; reason: string };
+
+/** What the Store keeps per linked pair. */
+export interface PairState {
+  base?: CanonicalContact;
+  /** Hashes of what we last wrote to each side. */
+  echo?: { outseta?: string; ghl?: string };
+  reviewTaskId?: string;
+}
+
+export interface SyncPair {
+  /** An Outseta Person, as the API or a webhook gives it. */
+  outseta?: OutsetaPerson | null;
+  /** A GHL contact, as `GET /contacts/{id}` or a webhook gives it. */
+  ghl?: Record<string, unknown> | null;
+  state?: PairState | null;
+}
+
+export interface PlanInput {
+  pairs: SyncPair[];
+  spec?: MappingSpec | null;
+  policy?: MergePolicy | null;
+  context?: MappingContext | null;
+}
+
+export interface PairPlan {
+  operations: Operation[];
+  /** Store this once every operation has run. */
+  state: PairState;
+  errors: FieldError[];
+  error?: CodedErrorJson;
+}
+
+/**
+ * Maps records with `spec` (the built-in mapping when null/undefined): Outseta People
+ * to GHL create payloads, or with `direction: "toOutseta"` GHL contacts to Outseta
+ * payloads. Throws `MAPPING_INVALID` for a bad spec; a bad record is its own result.
+ */
+export function previewMapping(records: unknown[], spec?: MappingSpec | null, options?: PreviewOptions | null): PreviewResult[];
+
+/** Every problem of a spec, each with a JSON path and a plain-language message. Never throws on a bad spec. */
+export function validateMapping(spec: unknown, context?: MappingContext | null): { valid: boolean; problems: MappingProblem[] };
+
+/** The built-in mapping spec. */
+export function defaultMapping(): MappingSpec;
+
+/** Field-level three-way merge of canonical contacts against their base snapshot. */
+export function mergeContact(
+  base: CanonicalContact | null,
+  outseta: CanonicalContact,
+  ghl: CanonicalContact,
+  policy?: MergePolicy | null,
+): MergeResult;
+
+/** Plans a batch of pairs: the operations (with reasons) and the next state of each pair. */
+export function planSync(input: PlanInput): PairPlan[];
+
+/** `planSync` with JSON text in and out (for callers that already hold text). */
+export function planSyncJson(input: string): string;

@@ -5,4 +5,14 @@ import { initSync } from "./wasm/outseta_ghl_sync.js";
 
 initSync({ module: wasm });
 
-export { version, mapContact, mapContacts } from "./wasm/outseta_ghl_sync.js";
+export {
+  version,
+  mapContact,
+  mapContacts,
+  previewMapping,
+  validateMapping,
+  defaultMapping,
+  mergeContact,
+  planSync,
+  planSyncJson
+} from "./wasm/outseta_ghl_sync.js";

@@ -617,37 +617,44 @@ pub fn preview(
 /// Maps one Outseta Person to a GHL contact payload with the built-in spec, strictly:
 /// the first field error fails the record (what `mapContact` promises).
 pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingError> {
-    let (payload, errors) = preview_to_ghl(person, &default_spec(), &Context::default())?;
-    match errors.into_iter().next() {
-        None => Ok(payload),
-        Some(e) => {
-            let path = e
-                .details
-                .get("path")
-                .and_then(Value::as_str)
-                .unwrap_or("$")
-                .to_owned();
-            let expected = match e.details.get("expected").and_then(Value::as_str) {
-                Some("string") => "string",
-                Some("number") => "number",
-                Some("boolean") => "boolean",
-                _ => "a mappable value",
-            };
-            let found = match e.details.get("found").and_then(Value::as_str) {
+    let (spec, ctx) = (default_spec(), Context::default());
+    let mut mapped = outseta_to_canonical(person, &spec, &ctx)?;
+    let payload = ghl_payload(
+        &mapped.contact.fields,
+        Some(&mapped.tags_add),
+        PayloadKind::Create,
+        &ctx,
+        &mut mapped.errors,
+    );
+    // A field of the wrong shape fails the record before anything else is judged.
+    if let Some(e) = mapped.errors.into_iter().next() {
+        let path = e
+            .details
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or("$")
+            .to_owned();
+        let name = |key: &str, fallback: &'static str| -> &'static str {
+            match e.details.get(key).and_then(Value::as_str) {
                 Some("string") => "string",
                 Some("number") => "number",
                 Some("boolean") => "boolean",
                 Some("array") => "array",
                 Some("object") => "object",
-                _ => "a value that failed its transform",
-            };
-            Err(MappingError::InputInvalid {
-                path,
-                expected,
-                found,
-            })
-        }
+                _ => fallback,
+            }
+        };
+        return Err(MappingError::InputInvalid {
+            expected: name("expected", "a value its transforms accept"),
+            found: name("found", "a value its transforms refuse"),
+            path,
+        });
     }
+    if !GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f)) {
+        let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
+        return Err(MappingError::NoIdentity { uid });
+    }
+    Ok(payload)
 }
 
 /// Maps a GHL-side record for the merge: every mapped field, keyed canonically.
@@ -663,5 +670,56 @@ pub fn mapped_fields(
         .collect()
 }
 
-#[cfg(test)]
+// Native only (proptest); the wasm tests live in tests/wasm.rs.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+
+/// `previewMapping`'s options: `{ direction?: "toGhl" | "toOutseta", context? }`.
+pub fn preview_batch(
+    records: &Value,
+    spec: Option<&Value>,
+    options: Option<&Value>,
+) -> Result<Vec<Preview>, MappingError> {
+    let records = records
+        .as_array()
+        .ok_or_else(|| MappingError::InputInvalid {
+            path: "$".to_owned(),
+            expected: "array",
+            found: json_type_name(records),
+        })?;
+    let options = options.filter(|o| !o.is_null());
+    if let Some(o) = options.filter(|o| !o.is_object()) {
+        return Err(MappingError::InputInvalid {
+            path: "$options".to_owned(),
+            expected: "object",
+            found: json_type_name(o),
+        });
+    }
+    let direction = match options.and_then(|o| o.get("direction")) {
+        None | Some(Value::Null) => Direction::ToGhl,
+        Some(Value::String(d)) if d == "toGhl" => Direction::ToGhl,
+        Some(Value::String(d)) if d == "toOutseta" => Direction::ToOutseta,
+        Some(other) => {
+            return Err(MappingError::spec_invalid(vec![Problem {
+                path: "$options.direction".to_owned(),
+                code: "INVALID_VALUE",
+                message: format!("direction must be \"toGhl\" or \"toOutseta\", found {other}"),
+            }]))
+        }
+    };
+    let ctx = parse_context(options.and_then(|o| o.get("context")))
+        .map_err(MappingError::spec_invalid)?;
+    let spec = match spec.filter(|s| !s.is_null()) {
+        None => default_spec(),
+        Some(s) => parse(s, &ctx).map_err(MappingError::spec_invalid)?,
+    };
+    Ok(preview(records, &spec, &ctx, direction))
+}
+
+/// `validateMapping`: every problem of a spec (and of its context), never an error.
+pub fn validate(spec: &Value, context: Option<&Value>) -> Vec<Problem> {
+    match parse_context(context) {
+        Err(problems) => problems,
+        Ok(ctx) => parse(spec, &ctx).err().unwrap_or_default(),
+    }
+}

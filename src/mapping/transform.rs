@@ -634,7 +634,8 @@ pub fn format_date(ms: i64, to: DateFormat) -> Value {
     }
 }
 
-#[cfg(test)]
+// Native only (proptest); the wasm tests live in tests/wasm.rs.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

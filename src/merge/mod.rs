@@ -495,5 +495,6 @@ pub fn echo_hash(fields: &BTreeMap<String, Value>, tags: Option<&BTreeSet<String
     format!("fnv1a64:{:016x}", fnv1a(text.as_bytes()))
 }
 
-#[cfg(test)]
+// Native only (proptest); the wasm tests live in tests/wasm.rs.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

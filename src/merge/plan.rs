@@ -508,5 +508,47 @@ impl MappingError {
     }
 }
 
-#[cfg(test)]
+// Native only (proptest); the wasm tests live in tests/wasm.rs.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+
+/// Plans a `planSync` batch: `{ pairs: [{ outseta?, ghl?, state? }], spec?, policy?,
+/// context? }` (the built-in spec when `spec` is absent). A bad spec, policy or
+/// context fails the batch with every problem; a bad pair is that pair's `error`.
+pub fn plan_sync(input: &Value) -> Result<Vec<PairPlan>, MappingError> {
+    let obj = input
+        .as_object()
+        .ok_or_else(|| MappingError::InputInvalid {
+            path: "$".to_owned(),
+            expected: "object",
+            found: json_type_name(input),
+        })?;
+    let pairs = match obj.get("pairs") {
+        Some(Value::Array(pairs)) => pairs,
+        other => {
+            return Err(MappingError::InputInvalid {
+                path: "$.pairs".to_owned(),
+                expected: "array",
+                found: other.map_or("undefined", json_type_name),
+            })
+        }
+    };
+    let ctx = mapping::parse_context(obj.get("context")).map_err(MappingError::spec_invalid)?;
+    let spec = match obj.get("spec").filter(|s| !s.is_null()) {
+        None => mapping::default_spec(),
+        Some(s) => mapping::parse(s, &ctx).map_err(MappingError::spec_invalid)?,
+    };
+    let policy = super::parse_policy(obj.get("policy")).map_err(MappingError::spec_invalid)?;
+    let planner = Planner::new(&spec, &policy, &ctx);
+    Ok(pairs
+        .iter()
+        .enumerate()
+        .map(|(i, pair)| match read_pair(i, pair) {
+            Ok((o, g, state)) => planner.plan_pair(&o, &g, state),
+            Err(e) => PairPlan {
+                error: Some(e.to_json()),
+                ..PairPlan::default()
+            },
+        })
+        .collect())
+}

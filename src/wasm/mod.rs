@@ -4,8 +4,12 @@
 mod error;
 mod exports;
 mod json;
+mod merge;
 mod transport;
 
 pub use error::to_js_error;
 pub use exports::{map_contact, map_contacts, version};
+pub use merge::{
+    default_mapping, merge_contact, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
+};
 pub use transport::FetchTransport;

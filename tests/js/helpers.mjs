@@ -11,7 +11,7 @@ export const EXPECTED_CONTACT = {
   email: "jane.doe@example.com",
   firstName: "Jane",
   lastName: "Doe",
-  phone: "+1 555 010 2030",
+  phone: "+15550102030",
 };
 export const CRATE_VERSION = readFileSync(new URL("../../Cargo.toml", import.meta.url), "utf8")
   .match(/^version = "(.+)"$/m)[1];

@@ -32,3 +32,34 @@ api.mapContact("jane@example.com");
 api.mapContacts({ Email: "a@b.co" });
 
 void version, contact;
+
+// ---- mapping spec, merge and Plan ----
+import type { MappingSpec, MergeResult, PairPlan, PreviewResult, MappingProblem, Operation } from "outseta-ghl-sync";
+const spec: MappingSpec = {
+  version: 1,
+  defaultRegion: "GB",
+  fields: [
+    { outseta: ["PhoneMobile", "PhoneWork"], ghl: "phone", transforms: ["trim", { e164: { defaultRegion: "GB" } }] },
+    { outseta: "Account.AccountStage", ghl: "customFields.contact.plan", direction: "toGhl", transforms: [{ map: { values: { "2": "Trial" } } }] },
+    { outseta: "Created", ghl: "dateOfBirth", transforms: [{ date: { from: "auto", to: "YYYY-MM-DD" } }] },
+  ],
+  tags: [{ when: { any: [{ field: "Account.AccountStage", in: [2, 8] }, { not: { field: "Email", exists: true } }] }, add: ["trial"] }],
+};
+const previews: PreviewResult[] = api.previewMapping([{ Email: "a@b.co" }], spec, { direction: "toGhl", context: { locationId: "l" } });
+const problems: MappingProblem[] = api.validateMapping(spec, { ghlCustomFields: [{ id: "x", fieldKey: "contact.plan" }] }).problems;
+const merged: MergeResult = api.mergeContact(null, { fields: { email: "a@b.co" } }, { fields: {}, tags: ["vip"] }, { default: "review", clockSkewMs: 0 });
+const plans: PairPlan[] = api.planSync({ pairs: [{ outseta: { Email: "a@b.co" } }], policy: { fields: { email: { strategy: "ghlWins", neverErase: false } } } });
+const text: string = api.planSyncJson(JSON.stringify({ pairs: [] }));
+for (const op of plans[0]?.operations ?? []) {
+  const o: Operation = op;
+  if (o.op === "Review") {
+    const field: string = o.conflict.field;
+    void field;
+  }
+}
+const builtIn: MappingSpec = api.defaultMapping();
+// @ts-expect-error: directions are toGhl / toOutseta
+api.previewMapping([], null, { direction: "up" });
+// @ts-expect-error: a spec needs a version
+const noVersion: MappingSpec = { fields: [] };
+void previews, problems, merged, text, builtIn, noVersion;

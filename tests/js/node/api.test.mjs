@@ -47,7 +47,7 @@ test("a person with no email and no phone is refused with MAPPING_NO_IDENTITY", 
 });
 
 test("mapContacts keeps going past bad records and keeps input order", () => {
-  const results = api.mapContacts([PERSON, { FirstName: "x" }, { Email: 1 }, { PhoneMobile: "555" }]);
+  const results = api.mapContacts([PERSON, { FirstName: "x" }, { Email: 1 }, { PhoneMobile: "555 010 0100" }]);
   assert.deepEqual(
     results.map((r) => (r.ok ? "ok" : r.error.code)),
     ["ok", "MAPPING_NO_IDENTITY", "INPUT_INVALID", "ok"],

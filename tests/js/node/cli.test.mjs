@@ -51,3 +51,48 @@ test("usage errors exit 2", () => {
   assert.equal(cli(["map", "/no/such/file.json"]).status, 2);
   assert.equal(cli(["map", "a.json", "b.json"]).status, 2);
 });
+
+test("preview prints payloads with per-field errors beside each, built-in mapping by default", () => {
+  const input = JSON.stringify([PERSON, { Email: "a@b.co", PhoneWork: "nope" }, { FirstName: "x" }]);
+  const run = cli(["preview", "--input", "-"], input);
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.deepEqual(out[0], { ok: true, payload: EXPECTED_CONTACT, errors: [] });
+  assert.deepEqual(Object.keys(out[1]), ["ok", "payload", "errors"]);
+  assert.equal(out[1].errors[0].field, "phone");
+  assert.equal(out[1].payload.phone, undefined, "errors sit beside the payload, not inside it");
+  assert.equal(out[2].error.code, "MAPPING_NO_IDENTITY");
+  const single = cli(["preview", "--input", join(ROOT, "tests/fixtures/outseta-person.json")]);
+  assert.deepEqual(JSON.parse(single.stdout).payload, EXPECTED_CONTACT);
+});
+
+test("preview --mapping and --direction to-outseta; a bad spec exits 1 with every problem", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "ogs-preview-"));
+  const spec = join(dir, "spec.json");
+  writeFileSync(spec, JSON.stringify({ version: 1, fields: [{ outseta: "Email", ghl: "email", transforms: ["uppercase"] }] }));
+  const toGhl = cli(["preview", "--input", "-", "--mapping", spec], JSON.stringify({ Email: "a@b.co" }));
+  assert.deepEqual(JSON.parse(toGhl.stdout).payload, { email: "A@B.CO" });
+  const toOutseta = cli(["preview", "--input=-", "--direction", "to-outseta"], JSON.stringify([{ id: "g1", email: "x@y.co", city: "Paris" }]));
+  assert.equal(toOutseta.status, 0, toOutseta.stderr);
+  assert.deepEqual(JSON.parse(toOutseta.stdout)[0].payload, { Email: "x@y.co", MailingAddress: { City: "Paris" } });
+  const badSpec = join(dir, "bad.json");
+  writeFileSync(badSpec, JSON.stringify({ version: 1, fields: [{ outseta: "Email", ghl: "emial" }, { ghl: "x", transforms: ["nope"] }] }));
+  const bad = cli(["preview", "--input", "-", "--mapping", badSpec], "{}");
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /MAPPING_INVALID/);
+  assert.match(bad.stderr, /\$\.fields\[0\]\.ghl/);
+  assert.match(bad.stderr, /\$\.fields\[1\]\.transforms\[0\]/);
+});
+
+test("preview usage errors exit 2 and --help explains it", () => {
+  assert.equal(cli(["preview"]).status, 2);
+  assert.equal(cli(["preview", "--input", "-", "--direction", "up"], "{}").status, 2);
+  assert.equal(cli(["preview", "--input", "-", "--bogus"], "{}").status, 2);
+  assert.equal(cli(["preview", "--input", "/no/such.json"]).status, 2);
+  const help = cli(["preview", "--help"]);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--direction to-ghl\|to-outseta/);
+  assert.match(cli(["--help"]).stdout, /^ {2}preview --input FILE/m);
+});

@@ -1,0 +1,106 @@
+// previewMapping + merge + Plan over 100,000 realistic Outseta people, in the wasm
+// build under Node, against the floor any JS-facing mapper pays: JSON.parse of the
+// same input text and JSON.stringify of the same output, measured in the same run.
+// Records go through in batches of BATCH pairs, as a sync would send them (and so
+// the floor is taken per batch too). Prints table rows, then records/s and memory.
+import { deepStrictEqual } from "node:assert";
+import { readFileSync } from "node:fs";
+import { planSync, planSyncJson, previewMapping } from "outseta-ghl-sync";
+import { initSync } from "../pkg/wasm/outseta_ghl_sync.js";
+import { applyToGhl, CONTEXT, ghlContact, person } from "../tests/js/people.mjs";
+
+const N = 100_000;
+const BATCH = 5_000;
+const ROUNDS = 3;
+// The package already instantiated the module; initSync hands back its exports.
+const wasm = initSync({ module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_bg.wasm", import.meta.url)) });
+
+let peakRss = 0;
+const sample = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+
+// Steady state: every pair was linked by an earlier run; since then about a third of
+// the people changed in Outseta, a tenth changed email in GHL, some changed stage.
+function buildBatches() {
+  const batches = [];
+  for (let start = 0; start < N; start += BATCH) {
+    const people = Array.from({ length: BATCH }, (_, k) => person(start + k));
+    const ghl = people.map((p, k) => ghlContact(p, start + k));
+    const linked = planSync({ context: CONTEXT, pairs: people.map((p, k) => ({ outseta: p, ghl: ghl[k] })) });
+    const pairs = people.map((p, k) => {
+      const i = start + k;
+      const outseta = i % 3 === 0 ? { ...p, FirstName: `${p.FirstName}-${i}`, Updated: "2026-11-27T09:00:00Z" } : p;
+      if (i % 11 === 0) outseta.Account = { ...p.Account, AccountStage: 3 };
+      const current = applyToGhl(ghl[k], linked[k].operations);
+      if (i % 10 === 5) current.email = `moved.${i}@example.org`;
+      return { outseta, ghl: current, state: linked[k].state };
+    });
+    const input = { context: CONTEXT, pairs };
+    batches.push({ people, input, text: JSON.stringify(input) });
+    sample();
+  }
+  return batches;
+}
+
+function median(fn) {
+  const times = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    globalThis.gc?.();
+    const start = performance.now();
+    fn();
+    times.push(performance.now() - start);
+    sample();
+  }
+  return times.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+}
+
+const batches = buildBatches();
+const inputBytes = batches.reduce((n, b) => n + b.text.length, 0);
+
+// Checked before timing: both boundary paths give the same plans, and plans do things.
+const outputs = batches.map((b) => JSON.parse(planSyncJson(b.text)));
+deepStrictEqual(planSync(batches[0].input), outputs[0]);
+const ops = outputs.flat().reduce((n, p) => n + p.operations.length, 0);
+const outputBytes = outputs.reduce((n, o) => n + JSON.stringify(o).length, 0);
+
+const floorPlan = median(() => {
+  for (const [i, b] of batches.entries()) {
+    JSON.parse(b.text);
+    JSON.stringify(outputs[i]);
+  }
+});
+const viaText = median(() => {
+  for (const b of batches) planSyncJson(b.text);
+});
+const viaObjects = median(() => {
+  for (const b of batches) planSync(b.input);
+});
+// previewMapping alone (mapping only), objects in and out, against its own floor.
+const previews = batches.map((b) => previewMapping(b.people, null, { context: CONTEXT }));
+const peopleText = batches.map((b) => JSON.stringify(b.people));
+const floorPreview = median(() => {
+  for (const [i, text] of peopleText.entries()) {
+    JSON.parse(text);
+    JSON.stringify(previews[i]);
+  }
+});
+const preview = median(() => {
+  for (const b of batches) previewMapping(b.people, null, { context: CONTEXT });
+});
+
+const n = N.toLocaleString("en");
+const row = (name, ours, floor) =>
+  console.log(`| ${name} | ${ours.toFixed(0)} ms | JSON.parse + JSON.stringify floor, ${floor.toFixed(0)} ms | ${(ours / floor).toFixed(2)} |`);
+row(`planSyncJson (map + merge + Plan), ${n} pairs, JSON text in and out`, viaText, floorPlan);
+row(`planSync (map + merge + Plan), ${n} pairs, JS objects in and out`, viaObjects, floorPlan);
+row(`previewMapping, ${n} people, JS objects in and out`, preview, floorPreview);
+console.log(
+  `\nplanSyncJson: ${Math.round(N / (viaText / 1000)).toLocaleString("en")} pairs/s; planSync: ${Math.round(N / (viaObjects / 1000)).toLocaleString("en")} pairs/s; ` +
+    `previewMapping: ${Math.round(N / (preview / 1000)).toLocaleString("en")} people/s ` +
+    `(batches of ${BATCH.toLocaleString("en")}; input ${(inputBytes / 1e6).toFixed(0)} MB, output ${(outputBytes / 1e6).toFixed(0)} MB, ${ops.toLocaleString("en")} operations).`,
+);
+console.log(
+  `Peak memory: process RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (inputs and outputs of all ${n} pairs held at once); ` +
+    `wasm linear memory ${(wasm.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB (it only grows: its peak).`,
+);
