@@ -4,7 +4,10 @@
 
 use js_sys::{Array, Reflect, JSON};
 use outseta_ghl_sync::http::{Request, Transport};
-use outseta_ghl_sync::wasm::{map_contact, map_contacts, version, FetchTransport};
+use outseta_ghl_sync::wasm::{
+    default_mapping, map_contact, map_contacts, merge_contact, plan_sync, plan_sync_json,
+    preview_mapping, validate_mapping, version, FetchTransport,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -95,4 +98,87 @@ async fn fetch_transport_reports_a_refused_connection() {
         .unwrap_err();
     assert_eq!(err.method, "GET");
     assert_eq!(err.url, "http://127.0.0.1:9/refused");
+}
+
+#[wasm_bindgen_test]
+fn preview_mapping_puts_field_errors_beside_payloads() {
+    let results: Array = preview_mapping(
+        js(r#"[{"Email":" A@B.co ","PhoneMobile":"not a phone"}]"#),
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+    )
+    .unwrap()
+    .unchecked_into();
+    let first = results.get(0);
+    assert_eq!(
+        JSON::stringify(&get(&first, "payload")).unwrap(),
+        r#"{"email":"a@b.co"}"#
+    );
+    assert_eq!(
+        get(&get(&get(&first, "errors"), "0"), "code"),
+        "TRANSFORM_FAILED"
+    );
+    let err = preview_mapping(
+        js("[]"),
+        js(r#"{"version":1,"fields":[{"ghl":"nope","outseta":"Email"}]}"#),
+        JsValue::NULL,
+    )
+    .unwrap_err();
+    assert_eq!(get(&err, "code"), "MAPPING_INVALID");
+    let problem = get(&get(&get(&err, "details"), "problems"), "0");
+    assert_eq!(get(&problem, "path"), "$.fields[0].ghl");
+}
+
+#[wasm_bindgen_test]
+fn validate_mapping_returns_problems_and_the_default_is_valid() {
+    let ok = validate_mapping(default_mapping().unwrap(), JsValue::UNDEFINED).unwrap();
+    assert_eq!(get(&ok, "valid"), true);
+    let bad = validate_mapping(
+        js(r#"{"version":1,"fields":[{"ghl":"email","transforms":["shout"]}]}"#),
+        JsValue::NULL,
+    )
+    .unwrap();
+    assert_eq!(get(&bad, "valid"), false);
+    assert_eq!(
+        get(&get(&get(&bad, "problems"), "0"), "code"),
+        "UNKNOWN_TRANSFORM"
+    );
+}
+
+#[wasm_bindgen_test]
+fn merge_and_plan_cross_the_boundary() {
+    let m = merge_contact(
+        js(r#"{"fields":{"city":"Paris"},"tags":["a"]}"#),
+        js(r#"{"fields":{"city":"Lyon"},"tags":["a","b"]}"#),
+        js(r#"{"fields":{"city":"Paris"},"tags":[]}"#),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    assert_eq!(
+        JSON::stringify(&get(&m, "toGhl")).unwrap(),
+        r#"{"city":"Lyon"}"#
+    );
+    assert_eq!(
+        JSON::stringify(&get(&get(&m, "merged"), "tags")).unwrap(),
+        r#"["b"]"#
+    );
+    let err = merge_contact(js("3"), JsValue::NULL, JsValue::NULL, JsValue::NULL).unwrap_err();
+    assert_eq!(get(&err, "code"), "INPUT_INVALID");
+
+    let input = r#"{"pairs":[{"outseta":{"Uid":"u1","Email":"a@b.co"}},{"ghl":{"id":"g1"}}]}"#;
+    let plans: Array = plan_sync(js(input)).unwrap().unchecked_into();
+    assert_eq!(
+        get(&get(&get(&plans.get(0), "operations"), "0"), "op"),
+        "CreateContact"
+    );
+    assert_eq!(
+        get(&get(&plans.get(1), "error"), "code"),
+        "MAPPING_NO_IDENTITY"
+    );
+    let text = plan_sync_json(input).unwrap();
+    assert_eq!(text, JSON::stringify(&plans).unwrap().as_string().unwrap());
+    assert_eq!(
+        get(&plan_sync_json("{oops").unwrap_err(), "code"),
+        "INPUT_INVALID"
+    );
 }

@@ -11,7 +11,7 @@ pub mod plan;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::json_type_name;
 use crate::mapping::transform::parse_iso;
@@ -481,18 +481,38 @@ pub fn merge(
     out
 }
 
-/// FNV-1a, 64 bits: small, fast and the same on every platform.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// FNV-1a, 64 bits: small, fast and the same on every platform. It hashes the JSON
+/// text as serde_json writes it, without building the text.
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A hash of what one side holds of a contact: its mapped fields, and its tags when the
 /// side keeps tags. Equal hashes mean the side holds exactly what we wrote.
-pub fn echo_hash(fields: &BTreeMap<String, Value>, tags: Option<&BTreeSet<String>>) -> String {
-    let text = json!({ "f": fields, "t": tags }).to_string();
-    format!("fnv1a64:{:016x}", fnv1a(text.as_bytes()))
+pub fn echo_hash<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    tags: Option<&BTreeSet<String>>,
+) -> String {
+    #[derive(Serialize)]
+    struct Hashed<'a, F: Serialize> {
+        f: F,
+        t: Option<&'a BTreeSet<String>>,
+    }
+    let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
+    let fields: BTreeMap<&String, &Value> = fields.into_iter().collect();
+    // Writing JSON into a hasher cannot fail: neither side has an I/O error to give.
+    let _ = serde_json::to_writer(&mut fnv, &Hashed { f: fields, t: tags });
+    format!("fnv1a64:{:016x}", fnv.0)
 }
 
 // Native only (proptest); the wasm tests live in tests/wasm.rs.

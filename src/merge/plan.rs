@@ -137,25 +137,53 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Whether a side holds a canonical field through the mapping.
+    fn holds(&self, field: &str, to: System) -> bool {
+        match self.routes.get(field) {
+            Some(d) => match to {
+                System::Ghl => d.to_ghl(),
+                System::Outseta => d.to_outseta(),
+            },
+            None => field.starts_with(crate::model::CUSTOM_PREFIX) && self.spec.auto_custom_fields,
+        }
+    }
+
     /// The fields of a contact a side holds through the mapping.
     fn projected(&self, contact: &Contact, to: System) -> BTreeMap<String, Value> {
         contact
             .fields
             .iter()
-            .filter(|(k, _)| match self.routes.get(*k) {
-                Some(d) => match to {
-                    System::Ghl => d.to_ghl(),
-                    System::Outseta => d.to_outseta(),
-                },
-                None => k.starts_with(crate::model::CUSTOM_PREFIX) && self.spec.auto_custom_fields,
-            })
+            .filter(|(k, _)| self.holds(k, to))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
 
     fn hash(&self, contact: &Contact, side: System) -> String {
-        let fields = self.projected(contact, side);
-        echo_hash(&fields, (side == System::Ghl).then_some(&contact.tags))
+        let fields = contact.fields.iter().filter(|(k, _)| self.holds(k, side));
+        echo_hash(fields, (side == System::Ghl).then_some(&contact.tags))
+    }
+
+    /// The hash of a side once `writes` have landed on it.
+    fn hash_after(
+        &self,
+        current: &Contact,
+        writes: &BTreeMap<String, Value>,
+        side: System,
+        tags: Option<&BTreeSet<String>>,
+    ) -> String {
+        let mut fields: BTreeMap<&String, &Value> = current
+            .fields
+            .iter()
+            .filter(|(k, _)| self.holds(k, side))
+            .collect();
+        for (k, v) in writes.iter().filter(|(k, _)| self.holds(k, side)) {
+            if is_empty(v) {
+                fields.remove(k);
+            } else {
+                fields.insert(k, v);
+            }
+        }
+        echo_hash(fields, tags)
     }
 
     /// Plans one pair. `outseta` is an Outseta Person, `ghl` a GHL contact (either may
@@ -176,10 +204,7 @@ impl<'a> Planner<'a> {
         ghl: &Value,
         state: PairState,
     ) -> Result<PairPlan, MappingError> {
-        let mut plan = PairPlan {
-            state: state.clone(),
-            ..PairPlan::default()
-        };
+        let mut plan = PairPlan::default();
         let o = match outseta {
             Value::Null => None,
             person => Some(outseta_to_canonical(person, self.spec, self.ctx)?),
@@ -259,8 +284,13 @@ impl<'a> Planner<'a> {
     ) -> PairPlan {
         let uid = o.contact.links.outseta_uid.clone().unwrap_or_default();
         let gid = g.links.ghl_id.clone().unwrap_or_default();
-        let first_sync = state.base.is_none();
-        let base = state.base.clone().unwrap_or_default();
+        let PairState {
+            base,
+            echo,
+            review_task_id,
+        } = state;
+        let first_sync = base.is_none();
+        let base = base.unwrap_or_default();
         if first_sync {
             plan.operations.push(Operation::LinkRecords {
                 outseta_uid: uid.clone(),
@@ -270,9 +300,9 @@ impl<'a> Planner<'a> {
                         .to_owned(),
             });
         }
-        plan.errors = o.errors.clone();
+        plan.errors = o.errors;
         // The Outseta side's tags: what the base had, with the tag rules applied.
-        let mut outseta = o.contact.clone();
+        let mut outseta = o.contact;
         outseta.tags = base
             .tags
             .iter()
@@ -281,29 +311,18 @@ impl<'a> Planner<'a> {
             .cloned()
             .collect();
         // Echo suppression: a side that holds exactly what we last wrote to it has not
-        // changed since; it contributes nothing.
-        let o_echo = state.echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
-        let g_echo = state.echo.ghl.as_ref() == Some(&self.hash(&g, System::Ghl));
-        if !first_sync && o_echo && g_echo {
+        // changed since; it contributes nothing (the base stands in for it).
+        let o_echo = !first_sync && echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
+        let g_echo = !first_sync && echo.ghl.as_ref() == Some(&self.hash(&g, System::Ghl));
+        plan.state.echo = echo;
+        plan.state.review_task_id = review_task_id;
+        if o_echo && g_echo {
+            plan.state.base = Some(base);
             return plan;
         }
-        let mut o_eff = if o_echo && !first_sync {
-            base.clone()
-        } else {
-            outseta
-        };
-        o_eff.links.outseta_uid = Some(uid.clone());
-        let mut g_eff = if g_echo && !first_sync {
-            base.clone()
-        } else {
-            g.clone()
-        };
-        g_eff.links = g.links.clone();
-        g_eff.updated_at = g.updated_at.clone();
-        if o_echo {
-            o_eff.updated_at = o.contact.updated_at.clone();
-        }
-        let mut m: Merge = merge(&base, &o_eff, &g_eff, self.policy, Some(&self.routes));
+        let o_eff = if o_echo { &base } else { &outseta };
+        let g_eff = if g_echo { &base } else { &g };
+        let mut m: Merge = merge(&base, o_eff, g_eff, self.policy, Some(&self.routes));
         // Tag rules own their tags: their current verdict stands over older edits.
         if !o_echo {
             for t in &o.tags_add {
@@ -370,12 +389,9 @@ impl<'a> Planner<'a> {
         }
         if !m.to_outseta.is_empty() {
             let only: BTreeSet<String> = m.to_outseta.keys().cloned().collect();
-            let mut target = m.merged.clone();
-            for (k, v) in &m.to_outseta {
-                target.set(k, v.clone());
-            }
+            // Every field written to Outseta holds its merged value.
             let changes =
-                outseta_payload(&target, Some(&only), self.spec, self.ctx, &mut plan.errors);
+                outseta_payload(&m.merged, Some(&only), self.spec, self.ctx, &mut plan.errors);
             if !changes.is_empty() {
                 plan.operations.push(Operation::UpdateContact {
                     system: System::Outseta,
@@ -419,7 +435,7 @@ impl<'a> Planner<'a> {
                             .to_owned(),
                 });
             }
-            if self.policy.task_on_review && state.review_task_id.is_none() {
+            if self.policy.task_on_review && plan.state.review_task_id.is_none() {
                 plan.operations.push(Operation::CreateTask {
                     system: System::Ghl,
                     id: gid.clone(),
@@ -428,11 +444,11 @@ impl<'a> Planner<'a> {
                     reason: "the policy opens a task when a field is held for review".to_owned(),
                 });
             }
-        } else if let Some(task_id) = &state.review_task_id {
+        } else if let Some(task_id) = plan.state.review_task_id.clone() {
             plan.operations.push(Operation::CompleteTask {
                 system: System::Ghl,
                 id: gid.clone(),
-                task_id: task_id.clone(),
+                task_id,
                 reason: "no field of this pair is held for review any more".to_owned(),
             });
             plan.state.review_task_id = None;
@@ -449,17 +465,13 @@ impl<'a> Planner<'a> {
             )
         });
         if wrote_ghl {
-            let mut after = g.clone();
-            for (k, v) in &m.to_ghl {
-                after.set(k, v.clone());
-            }
-            after.tags = g
+            let tags: BTreeSet<String> = g
                 .tags
                 .union(&m.tags_add)
                 .filter(|t| !m.tags_remove.contains(*t))
                 .cloned()
                 .collect();
-            plan.state.echo.ghl = Some(self.hash(&after, System::Ghl));
+            plan.state.echo.ghl = Some(self.hash_after(&g, &m.to_ghl, System::Ghl, Some(&tags)));
         }
         if plan.operations.iter().any(|op| {
             matches!(
@@ -470,11 +482,8 @@ impl<'a> Planner<'a> {
                 }
             )
         }) {
-            let mut after = o.contact.clone();
-            for (k, v) in &m.to_outseta {
-                after.set(k, v.clone());
-            }
-            plan.state.echo.outseta = Some(self.hash(&after, System::Outseta));
+            plan.state.echo.outseta =
+                Some(self.hash_after(&outseta, &m.to_outseta, System::Outseta, None));
         }
         m.merged.updated_at = None;
         plan.state.base = Some(m.merged);
@@ -483,7 +492,7 @@ impl<'a> Planner<'a> {
 }
 
 /// Reads one pair of a `planSync` batch: `{ outseta?, ghl?, state? }`.
-pub fn read_pair(index: usize, pair: &Value) -> Result<(Value, Value, PairState), MappingError> {
+pub fn read_pair(index: usize, pair: &Value) -> Result<(&Value, &Value, PairState), MappingError> {
     let obj = pair.as_object().ok_or_else(|| MappingError::InputInvalid {
         path: format!("$.pairs[{index}]"),
         expected: "object",
@@ -491,13 +500,14 @@ pub fn read_pair(index: usize, pair: &Value) -> Result<(Value, Value, PairState)
     })?;
     let state = match obj.get("state") {
         None | Some(Value::Null) => PairState::default(),
-        Some(s) => serde_json::from_value(s.clone()).map_err(|_| MappingError::InputInvalid {
+        Some(s) => PairState::deserialize(s).map_err(|_| MappingError::InputInvalid {
             path: format!("$.pairs[{index}].state"),
-            expected: "object",
+            expected: "a pair state { base?, echo?, reviewTaskId? }",
             found: json_type_name(s),
         })?,
     };
-    let get = |k: &str| obj.get(k).cloned().unwrap_or(Value::Null);
+    const NULL: &Value = &Value::Null;
+    let get = |k: &str| obj.get(k).unwrap_or(NULL);
     Ok((get("outseta"), get("ghl"), state))
 }
 
@@ -544,7 +554,7 @@ pub fn plan_sync(input: &Value) -> Result<Vec<PairPlan>, MappingError> {
         .iter()
         .enumerate()
         .map(|(i, pair)| match read_pair(i, pair) {
-            Ok((o, g, state)) => planner.plan_pair(&o, &g, state),
+            Ok((o, g, state)) => planner.plan_pair(o, g, state),
             Err(e) => PairPlan {
                 error: Some(e.to_json()),
                 ..PairPlan::default()
