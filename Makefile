@@ -15,6 +15,9 @@ export WRANGLER_HIDE_BANNER := true
 
 CRATE_WASM := target/wasm32-unknown-unknown/release/outseta_ghl_sync.wasm
 PKG_WASM := pkg/wasm/outseta_ghl_sync_bg.wasm
+# The benchmark-only build (feature bench-serde-wasm-bindgen), in its own target dir so
+# it never invalidates the shipped build.
+BENCH_WASM := pkg/wasm-bench/outseta_ghl_sync_bg.wasm
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
 .PHONY: demo test bench size setup build clean
@@ -27,7 +30,7 @@ demo: setup build
 test: setup
 	bash scripts/test.sh
 
-bench: setup build
+bench: setup build $(BENCH_WASM)
 	node benches/run.mjs
 
 size: setup build
@@ -43,6 +46,11 @@ $(PKG_WASM): $(RUST_SOURCES) Makefile
 	wasm-bindgen --target web --out-dir pkg/wasm --out-name outseta_ghl_sync $(CRATE_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(PKG_WASM) -o $(PKG_WASM)
 
+$(BENCH_WASM): $(RUST_SOURCES) Makefile
+	cargo build --target wasm32-unknown-unknown --release --features bench-serde-wasm-bindgen --target-dir target/bench
+	wasm-bindgen --target web --out-dir pkg/wasm-bench --out-name outseta_ghl_sync target/bench/wasm32-unknown-unknown/release/outseta_ghl_sync.wasm
+	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(BENCH_WASM) -o $(BENCH_WASM)
+
 clean:
 	cargo clean
-	rm -rf pkg/wasm .wrangler tests/.out
+	rm -rf pkg/wasm pkg/wasm-bench .wrangler tests/.out

@@ -1,4 +1,4 @@
-// mapContacts: the wasm core mapping a batch, boundary crossing included, against the
+// mapContacts: the wasm core mapping a batch with the built-in spec, boundary crossing included, against the
 // same rules written directly in JavaScript. Both outputs are checked equal first.
 import { deepStrictEqual } from "node:assert";
 import { mapContacts } from "outseta-ghl-sync";
@@ -26,7 +26,8 @@ function mapInJs(list) {
     if (first) contact.firstName = first;
     const last = (p.LastName ?? "").trim();
     if (last) contact.lastName = last;
-    const phone = (p.PhoneMobile ?? "").trim() || (p.PhoneWork ?? "").trim();
+    // E.164 as the built-in spec does; a regex suffices for these already-international numbers.
+    const phone = ((p.PhoneMobile ?? "").trim() || (p.PhoneWork ?? "").trim()).replace(/[^\d+]/g, "");
     if (phone) contact.phone = phone;
     return { ok: true, contact };
   });

@@ -4,7 +4,7 @@
 // Records go through in batches of BATCH pairs, as a sync would send them (and so
 // the floor is taken per batch too). Prints table rows, then records/s and memory.
 import { deepStrictEqual } from "node:assert";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { planSync, planSyncJson, previewMapping } from "outseta-ghl-sync";
 import { initSync } from "../pkg/wasm/outseta_ghl_sync.js";
 import { applyToGhl, CONTEXT, ghlContact, person } from "../tests/js/people.mjs";
@@ -76,6 +76,18 @@ const viaText = median(() => {
 const viaObjects = median(() => {
   for (const b of batches) planSync(b.input);
 });
+// The same Plan with records crossing through serde-wasm-bindgen: a second build made
+// by `make bench` with the bench-serde-wasm-bindgen feature (never shipped).
+const swbUrl = new URL("../pkg/wasm-bench/outseta_ghl_sync.js", import.meta.url);
+let viaSwb = null;
+if (existsSync(swbUrl)) {
+  const swb = await import(swbUrl.href);
+  swb.initSync({ module: readFileSync(new URL("../pkg/wasm-bench/outseta_ghl_sync_bg.wasm", import.meta.url)) });
+  deepStrictEqual(swb.planSyncSwb(batches[0].input), outputs[0]);
+  viaSwb = median(() => {
+    for (const b of batches) swb.planSyncSwb(b.input);
+  });
+}
 // previewMapping alone (mapping only), objects in and out, against its own floor.
 const previews = batches.map((b) => previewMapping(b.people, null, { context: CONTEXT }));
 const peopleText = batches.map((b) => JSON.stringify(b.people));
@@ -94,6 +106,8 @@ const row = (name, ours, floor) =>
   console.log(`| ${name} | ${ours.toFixed(0)} ms | JSON.parse + JSON.stringify floor, ${floor.toFixed(0)} ms | ${(ours / floor).toFixed(2)} |`);
 row(`planSyncJson (map + merge + Plan), ${n} pairs, JSON text in and out`, viaText, floorPlan);
 row(`planSync (map + merge + Plan), ${n} pairs, JS objects in and out`, viaObjects, floorPlan);
+if (viaSwb !== null) row(`planSyncSwb (map + merge + Plan), ${n} pairs, JS objects via serde-wasm-bindgen (bench build only)`, viaSwb, floorPlan);
+else console.log("| planSyncSwb | not built (run `make bench`) | | |");
 row(`previewMapping, ${n} people, JS objects in and out`, preview, floorPreview);
 console.log(
   `\nplanSyncJson: ${Math.round(N / (viaText / 1000)).toLocaleString("en")} pairs/s; planSync: ${Math.round(N / (viaObjects / 1000)).toLocaleString("en")} pairs/s; ` +

@@ -23,19 +23,26 @@ use transform::{parse_date, DateFormat, Ty};
 /// The built-in mapping, also shipped as pkg/default-mapping.json.
 pub const DEFAULT_SPEC_JSON: &str = include_str!("default.json");
 
-/// The built-in spec. It is checked by a test, so parsing it cannot fail at run time;
-/// should it ever, an empty spec is returned rather than a panic.
+/// The built-in spec, parsed once. It is checked by a test, so parsing it cannot fail
+/// at run time; should it ever, an empty spec stands in rather than a panic.
 pub fn default_spec() -> Spec {
-    serde_json::from_str::<Value>(DEFAULT_SPEC_JSON)
-        .ok()
-        .and_then(|v| parse(&v, &Context::default()).ok())
-        .unwrap_or(Spec {
-            version: spec::SPEC_VERSION,
-            default_region: "US".to_owned(),
-            fields: Vec::new(),
-            tags: Vec::new(),
-            auto_custom_fields: false,
-        })
+    builtin().clone()
+}
+
+fn builtin() -> &'static Spec {
+    static SPEC: std::sync::OnceLock<Spec> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        serde_json::from_str::<Value>(DEFAULT_SPEC_JSON)
+            .ok()
+            .and_then(|v| parse(&v, &Context::default()).ok())
+            .unwrap_or(Spec {
+                version: spec::SPEC_VERSION,
+                default_region: "US".to_owned(),
+                fields: Vec::new(),
+                tags: Vec::new(),
+                auto_custom_fields: false,
+            })
+    })
 }
 
 /// GHL matches and de-duplicates contacts on email, then phone: a payload with neither
@@ -256,10 +263,11 @@ pub fn outseta_to_canonical(
     out.contact.updated_at = text("Updated");
     let lookup = |p: &str| get_path(person, p).cloned();
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
-        let sources: Vec<Value> = rule
+        const NULL: &Value = &Value::Null;
+        let sources: Vec<&Value> = rule
             .outseta
             .iter()
-            .map(|p| get_path(person, p).cloned().unwrap_or(Value::Null))
+            .map(|p| get_path(person, p).unwrap_or(NULL))
             .collect();
         // Wrong types are errors even in a fallback source: the data is not what the
         // spec says it is.
@@ -277,8 +285,7 @@ pub fn outseta_to_canonical(
         let first = sources
             .iter()
             .find(|v| !is_empty(v))
-            .cloned()
-            .unwrap_or(Value::Null);
+            .map_or(Value::Null, |v| (*v).clone());
         let mut value = first;
         for t in &rule.to_ghl {
             match t.apply(value, &sources, &lookup) {
@@ -477,7 +484,7 @@ pub fn outseta_payload(
             continue;
         }
         for t in &rule.to_outseta {
-            match t.apply(value, std::slice::from_ref(&Value::Null), &lookup) {
+            match t.apply(value, &[], &lookup) {
                 Ok(v) => value = v,
                 Err(reason) => {
                     errors.push(FieldError::new(
@@ -617,8 +624,8 @@ pub fn preview(
 /// Maps one Outseta Person to a GHL contact payload with the built-in spec, strictly:
 /// the first field error fails the record (what `mapContact` promises).
 pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingError> {
-    let (spec, ctx) = (default_spec(), Context::default());
-    let mut mapped = outseta_to_canonical(person, &spec, &ctx)?;
+    let ctx = Context::default();
+    let mut mapped = outseta_to_canonical(person, builtin(), &ctx)?;
     let payload = ghl_payload(
         &mapped.contact.fields,
         Some(&mapped.tags_add),

@@ -244,16 +244,16 @@ impl Transform {
     pub fn apply(
         &self,
         value: Value,
-        sources: &[Value],
+        sources: &[&Value],
         lookup: &dyn Fn(&str) -> Option<Value>,
     ) -> Result<Value, String> {
-        let want_string = |v: &Value| -> Result<String, String> {
+        let want_string = |v: Value| -> Result<String, String> {
             match v {
-                Value::String(s) => Ok(s.clone()),
+                Value::String(s) => Ok(s),
                 other => Err(format!(
                     "{} needs a string, found {}",
                     self.name(),
-                    json_type_name(other)
+                    json_type_name(&other)
                 )),
             }
         };
@@ -271,7 +271,7 @@ impl Transform {
             Transform::JoinName => {
                 let parts: Vec<&str> = sources
                     .iter()
-                    .filter_map(Value::as_str)
+                    .filter_map(|v| v.as_str())
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                     .collect();
@@ -279,13 +279,31 @@ impl Transform {
             }
             // Every other transform leaves an empty value empty.
             _ if empty => Value::Null,
-            Transform::Trim => Value::String(want_string(&value)?.trim().to_owned()),
-            Transform::Lowercase => Value::String(want_string(&value)?.to_lowercase()),
-            Transform::Uppercase => Value::String(want_string(&value)?.to_uppercase()),
-            Transform::TitleCase => Value::String(title_case(&want_string(&value)?)),
-            Transform::E164 { region } => Value::String(e164(&want_string(&value)?, region)?),
+            Transform::Trim => {
+                let text = want_string(value)?;
+                let trimmed = text.trim();
+                if trimmed.len() == text.len() {
+                    Value::String(text)
+                } else {
+                    Value::String(trimmed.to_owned())
+                }
+            }
+            Transform::Lowercase => {
+                let text = want_string(value)?;
+                if text
+                    .bytes()
+                    .any(|b| !b.is_ascii() || b.is_ascii_uppercase())
+                {
+                    Value::String(text.to_lowercase())
+                } else {
+                    Value::String(text)
+                }
+            }
+            Transform::Uppercase => Value::String(want_string(value)?.to_uppercase()),
+            Transform::TitleCase => Value::String(title_case(&want_string(value)?)),
+            Transform::E164 { region } => Value::String(e164(&want_string(value)?, region)?),
             Transform::SplitName(part) => {
-                let text = want_string(&value)?;
+                let text = want_string(value)?;
                 let mut words = text.split_whitespace();
                 let first = words.next().unwrap_or_default().to_owned();
                 match part {
@@ -683,7 +701,7 @@ mod tests {
         assert_eq!(
             Transform::JoinName.apply(
                 Value::Null,
-                &[json!(" Ann "), json!(null), json!("Lee")],
+                &[&json!(" Ann "), &json!(null), &json!("Lee")],
                 &|_| None
             ),
             Ok(json!("Ann Lee"))

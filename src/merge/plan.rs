@@ -312,7 +312,8 @@ impl<'a> Planner<'a> {
             .collect();
         // Echo suppression: a side that holds exactly what we last wrote to it has not
         // changed since; it contributes nothing (the base stands in for it).
-        let o_echo = !first_sync && echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
+        let o_echo =
+            !first_sync && echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
         let g_echo = !first_sync && echo.ghl.as_ref() == Some(&self.hash(&g, System::Ghl));
         plan.state.echo = echo;
         plan.state.review_task_id = review_task_id;
@@ -390,8 +391,13 @@ impl<'a> Planner<'a> {
         if !m.to_outseta.is_empty() {
             let only: BTreeSet<String> = m.to_outseta.keys().cloned().collect();
             // Every field written to Outseta holds its merged value.
-            let changes =
-                outseta_payload(&m.merged, Some(&only), self.spec, self.ctx, &mut plan.errors);
+            let changes = outseta_payload(
+                &m.merged,
+                Some(&only),
+                self.spec,
+                self.ctx,
+                &mut plan.errors,
+            );
             if !changes.is_empty() {
                 plan.operations.push(Operation::UpdateContact {
                     system: System::Outseta,

@@ -111,3 +111,17 @@ pub fn plan_sync_json(input: &str) -> Result<String, JsValue> {
     let plans = plan::plan_sync(&input).map_err(|e| to_js_error(&e))?;
     serde_json::to_string(&plans).map_err(|e| super::error::internal(&e.to_string()))
 }
+
+/// `planSync` with records crossing through serde-wasm-bindgen (JSON-compatible
+/// serializer) instead of JSON text: built only for the benchmark.
+#[cfg(feature = "bench-serde-wasm-bindgen")]
+#[wasm_bindgen(js_name = planSyncSwb)]
+pub fn plan_sync_swb(input: JsValue) -> Result<JsValue, JsValue> {
+    use serde::Serialize;
+    let input: Value = serde_wasm_bindgen::from_value(input)
+        .map_err(|e| super::error::unreadable_input(&e.to_string()))?;
+    let plans = plan::plan_sync(&input).map_err(|e| to_js_error(&e))?;
+    plans
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| super::error::internal(&e.to_string()))
+}
