@@ -37,24 +37,24 @@ export interface OutsetaPerson {
   [property: string]: unknown;
 }
 
-/** A GHL contact payload (camelCase keys, `CreateContactDto` / `UpdateContactDto`); empty fields are left out. */
+/** A GHL create payload (camelCase keys, `CreateContactDto`); empty fields are left out. */
 export interface GhlContactPayload {
-  email?: string | null;
-  firstName?: string | null;
-  lastName?: string | null;
-  name?: string | null;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  name?: string;
   /** E.164 with the built-in mapping, e.g. "+15550102030". */
-  phone?: string | null;
-  address1?: string | null;
-  city?: string | null;
-  state?: string | null;
+  phone?: string;
+  address1?: string;
+  city?: string;
+  state?: string;
   postalCode?: string;
   country?: string;
-  website?: string | null;
-  timezone?: string | null;
-  companyName?: string | null;
-  source?: string | null;
-  dateOfBirth?: string | null;
+  website?: string;
+  timezone?: string;
+  companyName?: string;
+  source?: string;
+  dateOfBirth?: string;
   dnd?: boolean;
   tags?: string[];
   customFields?: { id: string; field_value: string | string[] | Record<string, unknown> }[];

@@ -23,7 +23,7 @@ try {
   api.mapContact({ Email: "a@b.co" });
 } catch (err) {
   const coded = err as OutsetaGhlSyncError;
-  const code: "INPUT_INVALID" | "MAPPING_NO_IDENTITY" | "INTERNAL" = coded.code;
+  const code: "INPUT_INVALID" | "MAPPING_NO_IDENTITY" | "MAPPING_INVALID" | "INTERNAL" = coded.code;
   void code;
 }
 // @ts-expect-error: a person is an object, not an email string
