@@ -560,7 +560,7 @@ pub fn parse_iso(text: &str) -> Option<i64> {
             let zone = &zone[1..];
             let (zh, zm) = match zone.split_once(':') {
                 Some((h, m)) => (num(h)?, num(m)?),
-                None if zone.len() == 4 => (num(&zone[..2])?, num(&zone[2..])?),
+                None if zone.len() == 4 && zone.is_ascii() => (num(&zone[..2])?, num(&zone[2..])?),
                 None => (num(zone)?, 0),
             };
             if zh > 23 || zm > 59 {
@@ -808,6 +808,11 @@ mod tests {
                 let _ = run(&t, Value::from(n));
             }
             let _ = fill_template(&s, &|_| Some(Value::from(n)));
+        }
+
+        #[test]
+        fn parse_iso_never_panics(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]{0,10}[-+Zz€é0-9:a]{0,5}") {
+            let _ = parse_iso(&s);
         }
 
         #[test]

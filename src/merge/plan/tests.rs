@@ -320,3 +320,63 @@ proptest! {
         prop_assert!(writes.is_empty(), "{:#?}", writes);
     }
 }
+
+/// Any JSON at all, biased toward the keys the mapping and the Plan read.
+fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let key = prop_oneof![
+        Just("Email".to_owned()),
+        Just("PhoneMobile".to_owned()),
+        Just("MailingAddress".to_owned()),
+        Just("Account".to_owned()),
+        Just("AccountStage".to_owned()),
+        Just("City".to_owned()),
+        Just("email".to_owned()),
+        Just("phone".to_owned()),
+        Just("tags".to_owned()),
+        Just("customFields".to_owned()),
+        Just("id".to_owned()),
+        Just("value".to_owned()),
+        Just("fields".to_owned()),
+        Just("base".to_owned()),
+        Just("echo".to_owned()),
+        Just("Updated".to_owned()),
+        Just("dateUpdated".to_owned()),
+        "[a-zA-Z]{1,6}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        ".{0,12}".prop_map(Value::from),
+        Just(json!("+1 555 010 0100")),
+        Just(json!("2026-11-20T10:00:00Z")),
+    ];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            proptest::collection::btree_map(key.clone(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Records, GHL contacts and states of any shape: errors, never a panic.
+    #[test]
+    fn any_input_is_planned_or_refused_never_a_panic(o in arb_json(), g in arb_json(), s in arb_json()) {
+        let (spec, policy, ctx) = (default_spec(), Policy::default(), ctx());
+        let planner = Planner::new(&spec, &policy, &ctx);
+        let input = json!({ "pairs": [{ "outseta": o, "ghl": g, "state": s }, { "outseta": person(), "ghl": ghl(), "state": s }] });
+        let plans = plan_sync(&input).unwrap();
+        prop_assert_eq!(plans.len(), 2);
+        let _ = planner.plan_pair(&o, &Value::Null, PairState::default());
+        let _ = mapping::preview(std::slice::from_ref(&g), &spec, &ctx, Direction::ToOutseta);
+        let _ = mapping::validate(&o, Some(&g));
+        let _ = crate::merge::parse_policy(Some(&s));
+    }
+}
