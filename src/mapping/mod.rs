@@ -467,8 +467,26 @@ pub fn outseta_payload(
     let mut out = Map::new();
     let lookup = |p: &str| contact.fields.get(p).cloned();
     let mut written: BTreeSet<&str> = BTreeSet::new();
+    // A nested object (MailingAddress) is sent whole when any of its fields changes:
+    // Outseta's PUT replaces what it is given, so a lone City would blank the street.
+    let nested = |rule: &spec::FieldRule| {
+        rule.outseta
+            .first()
+            .and_then(|p| p.split_once('.'))
+            .map(|(head, _)| head.to_owned())
+    };
+    let touched: BTreeSet<String> = match only {
+        Some(o) => spec
+            .fields
+            .iter()
+            .filter(|r| r.direction.to_outseta() && o.contains(&r.ghl))
+            .filter_map(nested)
+            .collect(),
+        None => BTreeSet::new(),
+    };
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_outseta()) {
-        if only.is_some_and(|o| !o.contains(&rule.ghl)) {
+        let sibling = nested(rule).is_some_and(|h| touched.contains(&h));
+        if only.is_some_and(|o| !o.contains(&rule.ghl)) && !sibling {
             continue;
         }
         let Some(path) = rule.outseta.first() else {
@@ -480,7 +498,8 @@ pub fn outseta_payload(
             .get(&rule.ghl)
             .cloned()
             .unwrap_or(Value::Null);
-        if value.is_null() && only.is_none() {
+        // Empty: written (as a clear) only when this very field changed.
+        if value.is_null() && !only.is_some_and(|o| o.contains(&rule.ghl)) {
             continue;
         }
         for t in &rule.to_outseta {

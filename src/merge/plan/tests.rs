@@ -136,6 +136,37 @@ fn changes_flow_both_ways_with_reasons() {
 }
 
 #[test]
+fn an_address_change_sends_the_whole_address_to_outseta() {
+    let (spec, policy, ctx) = (default_spec(), Policy::default(), ctx());
+    let planner = Planner::new(&spec, &policy, &ctx);
+    let mut p = person();
+    p["MailingAddress"] =
+        json!({ "AddressLine1": "1 Main St", "City": "Paris", "PostalCode": "75001" });
+    let mut g = ghl();
+    g["address1"] = json!("1 Main St");
+    g["city"] = json!("Paris");
+    g["postalCode"] = json!("75001");
+    let state = planner.plan_pair(&p, &g, PairState::default()).state;
+    g["city"] = json!("Lyon");
+    let plan = planner.plan_pair(&p, &g, state);
+    let Some(Operation::UpdateContact { changes, .. }) = plan.operations.iter().find(|op| {
+        matches!(
+            op,
+            Operation::UpdateContact {
+                system: System::Outseta,
+                ..
+            }
+        )
+    }) else {
+        panic!("no Outseta update: {:#?}", plan.operations)
+    };
+    assert_eq!(
+        Value::Object(changes.clone()),
+        json!({ "MailingAddress": { "AddressLine1": "1 Main St", "City": "Lyon", "PostalCode": "75001" } })
+    );
+}
+
+#[test]
 fn conflicts_are_held_for_review_with_note_and_task() {
     let spec = default_spec();
     let policy = parse_policy(Some(
