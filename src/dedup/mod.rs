@@ -153,6 +153,8 @@ pub struct Shapes {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Timings {
+    /// Turning the JS records into JSON text (set by the wasm boundary; 0 natively).
+    pub to_wasm: f64,
     /// Reading the JSON and normalising every field.
     pub normalise: f64,
     pub blocking: f64,
@@ -338,6 +340,7 @@ pub fn find_duplicates(
     }
     let t5 = clock();
     stats.timings_ms = Timings {
+        to_wasm: 0.0,
         normalise: round_ms(t1 - t0),
         blocking: round_ms(t2 - t1),
         scoring: round_ms(t3 - t2),
