@@ -124,7 +124,7 @@ export interface DedupConfig {
   >>;
   /** A pair's score (sum of weights) at or above `match` is a match (default 8), at or above `possible` a possible match (default 6). The chaining guard refuses links across pairs scoring below `conflict` (default 0). */
   thresholds?: { match?: number; possible?: number; conflict?: number };
-  /** Blocks larger than `maxBlockSize` (default 64) are compared within a sorted window of `window` (default 12). */
+  /** Blocks larger than `maxBlockSize` (default 16) are compared within a sorted window of `window` (default 8). */
   blocking?: { maxBlockSize?: number; window?: number };
   /** Default 50. */
   maxClusterSize?: number;
@@ -192,10 +192,12 @@ export interface DedupReport {
 }
 
 /**
- * Finds duplicates within one batch (mixed shapes are fine). Bad records are skipped with
- * a reason in `stats`; throws only when `records` is not an array or `config` is invalid.
+ * Finds duplicates within one batch (mixed shapes are fine). `records` may also be the
+ * JSON text of the array (a file or request body as read), which skips a parse and a
+ * stringify. Bad records are skipped with a reason in `stats`; throws only when `records`
+ * is not an array (or not JSON text of one) or `config` is invalid.
  */
-export function findDuplicates(records: DedupRecord[], config?: DedupConfig | null): DedupReport;
+export function findDuplicates(records: DedupRecord[] | string, config?: DedupConfig | null): DedupReport;
 
 export interface DedupCandidate {
   id: string;

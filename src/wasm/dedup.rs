@@ -42,19 +42,23 @@ fn now() -> f64 {
 }
 
 /// Finds duplicates within one batch of Outseta People, GHL contacts or canonical
-/// contacts: `{ clusters, possible, explanations, stats }`.
+/// contacts (an array, or the JSON text of one): `{ clusters, possible, explanations, stats }`.
 #[wasm_bindgen(js_name = findDuplicates)]
 pub fn find_duplicates(records: JsValue, config: JsValue) -> Result<JsValue, JsValue> {
     let config = config_from(&config)?;
     let start = now();
-    if !js_sys::Array::is_array(&records) {
+    // JSON text as it came (a file, a request body) is read as is: no parse and stringify.
+    let text = if let Some(text) = records.as_string() {
+        text
+    } else if js_sys::Array::is_array(&records) {
+        json_text(&records)?
+    } else {
         return Err(to_js_error(&DedupError::InputInvalid {
             path: "$".to_owned(),
-            expected: "an array of records",
+            expected: "an array of records, or its JSON text",
             reason: "not an array".to_owned(),
         }));
-    }
-    let text = json_text(&records)?;
+    };
     let to_wasm = now() - start;
     let mut report = dedup::find_duplicates(&text, &config, &now).map_err(|e| to_js_error(&e))?;
     drop(text);

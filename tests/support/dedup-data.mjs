@@ -5,7 +5,7 @@
 // About a third of them are entered more than once, as an Outseta Person or a GHL contact,
 // each copy damaged the way CRM data is: typos and transpositions, swapped first and last
 // names, nicknames and initials, accents and case, gmail dots and +tags, phones in
-// national, international, 00- and (0)-forms or with an extension, dates of birth in other
+// national, international, 011- and (0)-forms or with an extension, dates of birth in other
 // formats or one typo off, abbreviated streets, and missing fields (no email and no phone
 // at all, sometimes). Households (same surname, address and often phone, different
 // first name and birthday) are the hard negatives. A duplicate always keeps at least one
@@ -113,7 +113,8 @@ function writePhone(r, p, variety) {
   const forms = [
     () => `+${cc}${nsn}`,
     () => `+${cc} ${spaced}`,
-    () => `00${cc} ${spaced}`,
+    // The default region in tests is US: its international prefix is 011 (00 elsewhere).
+    () => `011 ${cc} ${spaced}`,
     () => `+${cc}-${nsn.slice(0, 3)}-${nsn.slice(3, 6)}-${nsn.slice(6)}`,
   ];
   if (cc === "1") {
@@ -150,14 +151,22 @@ function typo(r, word) {
 
 const stripAccents = (s) => s.normalize("NFKD").replace(/\p{M}/gu, "");
 
-function makePerson(r, n, overrides = {}) {
+// Email addresses belong to one person (Outseta even enforces it): a taken one gets a number.
+function uniqueEmail(r, used, local, provider) {
+  let email = `${local}@${provider}`;
+  while (used.has(email.replace(/\./g, ""))) email = `${local}${r.int(10000)}@${provider}`;
+  used.add(email.replace(/\./g, ""));
+  return email;
+}
+
+function makePerson(r, n, used, overrides = {}) {
   const first = r.skewed(FIRST);
   const last = overrides.last ?? r.skewed(LAST);
   const year = 1940 + r.int(66);
   const dob = r.chance(0.8) ? `${year}-${pad(1 + r.int(12))}-${pad(1 + r.int(28))}` : null;
   const provider = r.pick(PROVIDERS);
   const local = `${stripAccents(first).toLowerCase()}.${stripAccents(last).toLowerCase().replace(/[^a-z]/g, "")}${r.chance(0.7) ? r.int(1000) : ""}`;
-  const email = r.chance(0.85) ? `${local}@${provider}` : null;
+  const email = r.chance(0.85) ? uniqueEmail(r, used, local, provider) : null;
   const phone = overrides.phone !== undefined ? overrides.phone : r.chance(0.8) ? { ...makePhone(r), variety: r.chance(0.5) } : null;
   const street = r.pick(STREET_TYPES);
   const address = overrides.address ?? (r.chance(0.75)
@@ -167,7 +176,7 @@ function makePerson(r, n, overrides = {}) {
 }
 
 // A damaged copy of a person, as one more record of the same entity.
-function corrupt(r, p) {
+function corrupt(r, p, used) {
   for (let attempt = 0; ; attempt++) {
     const c = { ...p };
     const kept = { email: false, phone: false, dob: false, address: false };
@@ -179,7 +188,7 @@ function corrupt(r, p) {
         const [local] = p.email.split("@");
         c.email = `${local.replace(".", "")}+${r.pick(["crm", "vip", "news"])}@${r.pick(["gmail.com", "googlemail.com", "Gmail.com"])}`;
         kept.email = true;
-      } else if (u < 0.8) c.email = `${stripAccents(p.first).toLowerCase()}${r.int(100)}@${r.pick(PROVIDERS)}`;
+      } else if (u < 0.8) c.email = uniqueEmail(r, used, `${stripAccents(p.first).toLowerCase()}${r.int(100)}`, r.pick(PROVIDERS));
       else c.email = null;
     }
     // Phone
@@ -259,20 +268,21 @@ export function generate({ n, seed = 42 }) {
   const records = [];
   const entityOf = new Map();
   let entity = 0;
+  const used = new Set();
   const emit = (person) => {
     const id = `${r.chance(0.5) ? "o" : "g"}${records.length.toString(36)}`;
     records.push(render(r, person, id, id[0] === "o" ? "outseta" : "ghl"));
     entityOf.set(id, person.n);
   };
   while (records.length < n) {
-    const person = makePerson(r, entity++);
+    const person = makePerson(r, entity++, used);
     emit(person);
     const u = r.next();
     const copies = u < 0.68 ? 0 : u < 0.88 ? 1 : u < 0.96 ? 2 : 3;
-    for (let i = 0; i < copies && records.length < n; i++) emit(corrupt(r, person));
+    for (let i = 0; i < copies && records.length < n; i++) emit(corrupt(r, person, used));
     // A household member: same surname and address, often the same landline.
     if (person.address && r.chance(0.06) && records.length < n) {
-      const member = makePerson(r, entity++, {
+      const member = makePerson(r, entity++, used, {
         last: person.last,
         address: person.address,
         phone: r.chance(0.6) ? person.phone : undefined,
