@@ -121,7 +121,9 @@ pub fn region(code: &str) -> Option<Region> {
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
-    code.parse::<Region>().ok()
+    // Any two letters parse; only regions with phone metadata are real.
+    let region = code.parse::<Region>().ok()?;
+    PHONE_NUMBER_UTIL.get_country_code_for_region(region).map(|_| region)
 }
 
 /// E.164 (`+15550102030`) through libphonenumber's rules: national prefixes, `00`/`011`
@@ -460,11 +462,17 @@ pub fn dob_near(a: u32, b: u32) -> bool {
 /// The canonical form of a first name for comparison and blocking: a known nickname
 /// maps to its full name (`bob` -> `robert`), anything else is itself.
 pub fn canonical_first(name: &str) -> &str {
+    nickname(name).unwrap_or_else(|| name.split(' ').next().unwrap_or(name))
+}
+
+/// The full name a first name's first word is a nickname of, if it is one.
+pub fn nickname(name: &str) -> Option<&'static str> {
     let first = name.split(' ').next().unwrap_or(name);
-    nicknames()
+    let table = nicknames();
+    table
         .binary_search_by(|(nick, _)| (*nick).cmp(first))
-        .map(|i| nicknames()[i].1)
-        .unwrap_or(first)
+        .ok()
+        .map(|i| table[i].1)
 }
 
 fn nicknames() -> &'static [(&'static str, &'static str)] {
@@ -801,6 +809,8 @@ mod tests {
         // No default region: a national number has no country.
         assert!(phone("(202) 555-0173", None).is_err());
         assert_eq!(region("usa"), None);
+        assert_eq!(region("XX"), None);
+        assert!(region("gb").is_some());
         assert_eq!(region("1x"), None);
     }
 

@@ -37,6 +37,8 @@ pub struct Contact {
     pub emails: Vec<String>,
     pub phones: Vec<String>,
     pub first: String,
+    /// `first`'s full form when it is a known nickname (`bob` -> `robert`).
+    pub first_nick: Option<&'static str>,
     pub last: String,
     pub dob: Option<u32>,
     pub postcode: String,
@@ -772,6 +774,7 @@ impl Reader<'_> {
                 }
             }
         }
+        c.first_nick = normalize::nickname(&first);
         c.first = first;
         c.last = last;
         if let Some((field, value)) = raw.dob {

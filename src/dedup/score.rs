@@ -7,7 +7,7 @@ use serde::Serialize;
 use strsim::jaro_winkler;
 
 use super::config::Config;
-use super::normalize::{canonical_first, dob_near};
+use super::normalize::{dob_near, nickname};
 use super::record::Contact;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -114,10 +114,21 @@ fn ascii_jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
 /// First names: equal after nickname mapping counts as 1; an initial matching the
 /// other's first letter as 0.9.
 fn first_similarity(a: &str, b: &str) -> (f64, Option<&'static str>) {
+    first_similarity_known(a, nickname(a), b, nickname(b))
+}
+
+/// `first_similarity` with the nickname look-ups already done (at normalisation).
+fn first_similarity_known(
+    a: &str,
+    a_nick: Option<&'static str>,
+    b: &str,
+    b_nick: Option<&'static str>,
+) -> (f64, Option<&'static str>) {
     if a == b {
         return (1.0, None);
     }
-    let (ca, cb) = (canonical_first(a), canonical_first(b));
+    let ca = a_nick.unwrap_or_else(|| a.split(' ').next().unwrap_or(a));
+    let cb = b_nick.unwrap_or_else(|| b.split(' ').next().unwrap_or(b));
     if ca == cb {
         return (1.0, Some("nickname"));
     }
@@ -173,7 +184,9 @@ pub fn compare(
             (!x.is_empty() && !y.is_empty()).then(|| first_similarity(x, y))
         };
         let last = |x: &str, y: &str| (!x.is_empty() && !y.is_empty()).then(|| similarity(x, y));
-        let direct = (pair(&a.first, &b.first), last(&a.last, &b.last));
+        let first_pair = (!a.first.is_empty() && !b.first.is_empty())
+            .then(|| first_similarity_known(&a.first, a.first_nick, &b.first, b.first_nick));
+        let direct = (first_pair, last(&a.last, &b.last));
         let total = |(f, l): &(Option<(f64, Option<&'static str>)>, Option<f64>)| {
             f.map_or(0.0, |f| f.0) + l.unwrap_or(0.0)
         };
@@ -311,6 +324,7 @@ mod tests {
     fn contact(first: &str, last: &str) -> Contact {
         Contact {
             first: first.to_owned(),
+            first_nick: nickname(first),
             last: last.to_owned(),
             ..Contact::default()
         }
