@@ -415,6 +415,7 @@ fn kind_label(key: u64) -> &'static str {
         KeyKind::DobPostcode,
         KeyKind::NamePostcode,
         KeyKind::Extra,
+        KeyKind::NameHouse,
     ]
     .into_iter()
     .find(|k| *k as u64 == key >> 60)

@@ -123,7 +123,9 @@ pub fn region(code: &str) -> Option<Region> {
     }
     // Any two letters parse; only regions with phone metadata are real.
     let region = code.parse::<Region>().ok()?;
-    PHONE_NUMBER_UTIL.get_country_code_for_region(region).map(|_| region)
+    PHONE_NUMBER_UTIL
+        .get_country_code_for_region(region)
+        .map(|_| region)
 }
 
 /// E.164 (`+15550102030`) through libphonenumber's rules: national prefixes, `00`/`011`
