@@ -35,15 +35,22 @@ pub fn email(raw: &str, gmail_rules: bool) -> Result<String, &'static str> {
     if PLACEHOLDER_LOCAL_PARTS.contains(&local) {
         return Err("placeholder email");
     }
-    let domain = domain
-        .split('.')
-        .map(|label| match label.strip_prefix("xn--") {
-            Some(encoded) => punycode_decode(encoded).ok_or("not an email: bad punycode"),
-            None => Ok(label.to_owned()),
-        })
-        .collect::<Result<Vec<_>, _>>()?
-        .join(".");
-    if gmail_rules && (domain == "gmail.com" || domain == "googlemail.com") {
+    let domain = if domain.contains("xn--") {
+        domain
+            .split('.')
+            .map(|label| match label.strip_prefix("xn--") {
+                Some(encoded) => punycode_decode(encoded).ok_or("not an email: bad punycode"),
+                None => Ok(label.to_owned()),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .join(".")
+    } else if local.len() + 1 + domain.len() == text.len() && !(gmail_rules && is_gmail(domain)) {
+        // Already canonical: keep the lower-cased text as it is.
+        return Ok(text);
+    } else {
+        domain.to_owned()
+    };
+    if gmail_rules && is_gmail(&domain) {
         let base = local.split('+').next().unwrap_or(local).replace('.', "");
         if base.is_empty() {
             return Err("not an email");
@@ -51,6 +58,10 @@ pub fn email(raw: &str, gmail_rules: bool) -> Result<String, &'static str> {
         return Ok(format!("{base}@gmail.com"));
     }
     Ok(format!("{local}@{domain}"))
+}
+
+fn is_gmail(domain: &str) -> bool {
+    domain == "gmail.com" || domain == "googlemail.com"
 }
 
 /// RFC 3492 decoding of one punycode label (the part after `xn--`).
@@ -279,6 +290,10 @@ pub fn name(raw: &str) -> String {
     let mut end = tokens.len();
     while end > start + 1 && SUFFIXES.contains(&tokens[end - 1]) {
         end -= 1;
+    }
+    if start == 0 && end == tokens.len() {
+        // No title or suffix: `fold` already joined the words with single spaces.
+        return folded;
     }
     tokens[start..end].join(" ")
 }
