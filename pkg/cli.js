@@ -4,6 +4,7 @@
 // Exit codes: 0 success, 1 the input was refused (a coded error), 2 usage error.
 import { version } from "./node.js";
 import { UsageError } from "./commands/support.js";
+import * as dedup from "./commands/dedup.js";
 import * as map from "./commands/map.js";
 import * as preview from "./commands/preview.js";
 import * as versionCommand from "./commands/version.js";
@@ -13,6 +14,7 @@ import * as versionCommand from "./commands/version.js";
 const COMMANDS = {
   map,
   preview,
+  dedup,
   version: versionCommand,
 };
 
@@ -22,9 +24,9 @@ Usage: outseta-ghl-sync <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([, command]) => `  ${command.synopsis.padEnd(20)}  ${command.summary}`)
+  .map(([, command]) => `  ${command.synopsis.padEnd(34)}  ${command.summary}`)
   .join("\n")}
-  help                  Print this help. Every command also takes --help.
+  help                                Print this help. Every command also takes --help.
 
 Exit codes: 0 success, 1 input refused (the error's code is printed), 2 usage error.
 `;

@@ -8,6 +8,8 @@ export type ErrorCode =
   | "MAPPING_NO_IDENTITY"
   /** The mapping spec, policy or context is invalid; `details.problems` lists every problem. */
   | "MAPPING_INVALID"
+  /** A dedup config (or GHL duplicate setting) is not valid; `details.path` says where. */
+  | "CONFIG_INVALID"
   /** A bug in this package; please report it with the error's details. */
   | "INTERNAL";
 
@@ -304,3 +306,184 @@ export function planSync(input: PlanInput): PairPlan[];
 
 /** `planSync` with JSON text in and out (for callers that already hold text). */
 export function planSyncJson(input: string): string;
+// ---------------------------------------------------------------------------------------
+// Duplicate detection and record linkage
+
+/**
+ * A GHL contact as the API returns it (camelCase keys), or a canonical contact (the same
+ * field names). Only the fields dedup reads are listed; anything else is allowed and ignored.
+ */
+export interface GhlContact {
+  id?: string;
+  email?: string | null;
+  additionalEmails?: (string | { email?: string | null })[] | null;
+  phone?: string | null;
+  additionalPhones?: (string | { phone?: string | null })[] | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  /** Used when firstName and lastName are both empty. */
+  name?: string | null;
+  address1?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  /** `YYYY-MM-DD`, `MM/DD/YYYY`, or epoch milliseconds (GHL returns numbers). */
+  dateOfBirth?: string | number | null;
+  /** Read for the ids listed in `dobFields` / `extraFields`. */
+  customFields?: { id?: string; key?: string; value?: unknown }[] | null;
+  [property: string]: unknown;
+}
+
+/** Any record dedup accepts: an Outseta Person (with `MailingAddress`), or a GHL/canonical contact. */
+export type DedupRecord =
+  | (OutsetaPerson & {
+      FullName?: string | null;
+      MailingAddress?: { AddressLine1?: string | null; City?: string | null; PostalCode?: string | null; [k: string]: unknown } | null;
+    })
+  | GhlContact;
+
+/** Every key is optional; an unknown key is refused with `CONFIG_INVALID`. */
+export interface DedupConfig {
+  /** How records are read: detected per record (default), or forced. `canonical` reads the GHL field names. */
+  shape?: "auto" | "outseta" | "ghl" | "canonical";
+  /** Region for phones written without a country code. Default "US". */
+  defaultRegion?: string;
+  /** gmail.com / googlemail.com: ignore dots and `+tags` in the local part. Default true. */
+  gmailRules?: boolean;
+  /** Keys (and GHL custom field ids) a date of birth is read from. Default `["dateOfBirth", "DateOfBirth", "Birthday", "birthday", "DOB"]`. */
+  dobFields?: string[];
+  /** Other mapped fields (keys or GHL custom field ids) that count as evidence when equal. */
+  extraFields?: string[];
+  /** Which evidence is used at all. All true by default. */
+  rules?: { email?: boolean; phone?: boolean; fuzzy?: boolean };
+  /** Points per piece of evidence: agreement adds, `…Differs` (negative) removes. */
+  weights?: Partial<Record<
+    | "email" | "emailDiffers" | "phone" | "phoneDiffers" | "firstName" | "firstNameDiffers"
+    | "lastName" | "lastNameDiffers" | "dob" | "dobNear" | "dobDiffers" | "postcode" | "postcodeDiffers"
+    | "address" | "addressDiffers" | "city" | "cityDiffers" | "extra" | "extraDiffers",
+    number
+  >>;
+  /** A pair's score (sum of weights) at or above `match` is a match (default 8), at or above `possible` a possible match (default 6). The chaining guard refuses links across pairs scoring below `conflict` (default 0). */
+  thresholds?: { match?: number; possible?: number; conflict?: number };
+  /** Blocks larger than `maxBlockSize` (default 16) are compared within a sorted window of `window` (default 8). */
+  blocking?: { maxBlockSize?: number; window?: number };
+  /** Default 50. */
+  maxClusterSize?: number;
+  /** Longer strings are ignored with a reason. Default 320. */
+  maxFieldLength?: number;
+  /** Include `explanations`. Default true. */
+  explain?: boolean;
+}
+
+export type DedupDecision = "match" | "possible" | "nonmatch";
+
+/** One compared field: how alike (0..1) and the points it gave. */
+export interface DedupEvidence {
+  field: string;
+  similarity: number;
+  weight: number;
+  /** e.g. "nickname", "initial", "first and last names swapped", "one typo apart". */
+  note?: string;
+}
+
+export interface DedupExplanation {
+  a: string;
+  b: string;
+  decision: "match" | "possible";
+  score: number;
+  /** "email", "phone", or "name+" the other fields that agreed, e.g. "name+dateOfBirth+postcode". */
+  rule: string;
+  evidence: DedupEvidence[];
+  /** Why a match is only possible (e.g. the chaining guard refused the link). */
+  note?: string;
+}
+
+export interface DedupStats {
+  records: number;
+  used: number;
+  skipped: number;
+  /** The first 100 skipped records. */
+  skippedRecords: { index: number; id?: string; reason: string }[];
+  fieldIssues: number;
+  /** The first 100 ignored fields. */
+  fieldIssueExamples: { index: number; field: string; reason: string }[];
+  shapes: { outseta: number; ghl: number };
+  blocks: number;
+  largestBlock: number;
+  cappedBlocks: number;
+  cappedBlockRecords: number;
+  pairsSkippedByCap: number;
+  /** The largest capped blocks (at most 10), e.g. `{ kind: "name", size: 812 }`. */
+  largestCapped: { kind: string; size: number }[];
+  pairsCompared: number;
+  matches: number;
+  possibleMatches: number;
+  chainGuardRefused: number;
+  clusters: number;
+  recordsInClusters: number;
+  timingsMs: { toWasm: number; normalise: number; blocking: number; scoring: number; clustering: number; explaining: number };
+}
+
+export interface DedupReport {
+  /** Groups of record ids (`Uid` / `id`, or `#index` for a record without one) that are one person. */
+  clusters: string[][];
+  possible: { a: string; b: string; score: number }[];
+  explanations: DedupExplanation[];
+  stats: DedupStats;
+}
+
+/**
+ * Finds duplicates within one batch (mixed shapes are fine). `records` may also be the
+ * JSON text of the array (a file or request body as read), which skips a parse and a
+ * stringify. Bad records are skipped with a reason in `stats`; throws only when `records`
+ * is not an array (or not JSON text of one) or `config` is invalid.
+ */
+export function findDuplicates(records: DedupRecord[] | string, config?: DedupConfig | null): DedupReport;
+
+export interface DedupCandidate {
+  id: string;
+  decision: "match" | "possible";
+  score: number;
+  rule: string;
+  evidence: DedupEvidence[];
+  note?: string;
+}
+
+/** GHL's "Allow Duplicate Contact" location setting and its match fields. */
+export interface GhlDuplicateSetting {
+  /** Default false: GHL merges an incoming contact into the one sharing the primary (else secondary) field. */
+  allowDuplicateContact?: boolean;
+  primaryField?: "email" | "phone";
+  secondaryField?: "email" | "phone" | null;
+}
+
+export interface DedupLinkResult {
+  id: string;
+  action: "link" | "review" | "create" | "skip";
+  target?: string;
+  score?: number;
+  rule?: string;
+  /** The contact GHL would merge into by itself (allowDuplicateContact off). */
+  ghlWouldMergeInto?: string;
+  reason: string;
+}
+
+/** An incremental index for webhooks: add records as they arrive, query one at a time. */
+export class DedupIndex {
+  constructor(config?: DedupConfig | null);
+  /** Adds records; a record whose id is already indexed replaces it. */
+  add(records: DedupRecord[]): { added: number; replaced: number; skipped: { index: number; id?: string; reason: string }[]; fieldIssues: number; size: number };
+  /** The indexed records that match or possibly match `record`, best first. */
+  query(record: DedupRecord): {
+    decision: DedupDecision;
+    candidates: DedupCandidate[];
+    compared: number;
+    capped: { kind: string; size: number }[];
+  };
+  /** Links each record to the indexed ones (e.g. Outseta people against existing GHL contacts). */
+  link(records: DedupRecord[], ghl?: GhlDuplicateSetting | null): DedupLinkResult[];
+  /** How many records the index holds. */
+  readonly size: number;
+  /** Frees the index's memory in wasm now. */
+  free(): void;
+  [Symbol.dispose](): void;
+}

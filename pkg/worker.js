@@ -14,5 +14,7 @@ export {
   defaultMapping,
   mergeContact,
   planSync,
-  planSyncJson
+  planSyncJson,
+  findDuplicates,
+  DedupIndex
 } from "./wasm/outseta_ghl_sync.js";

@@ -10,6 +10,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod dedup;
 pub mod error;
 pub mod http;
 pub mod mapping;

@@ -182,3 +182,78 @@ fn merge_and_plan_cross_the_boundary() {
         "INPUT_INVALID"
     );
 }
+
+#[wasm_bindgen_test]
+fn find_duplicates_returns_plain_clusters_and_explanations() {
+    use outseta_ghl_sync::wasm::find_duplicates;
+    let records = js(
+        r#"[{"Uid":"o1","Email":"Jane.Doe+x@Gmail.com","FirstName":"Jane","LastName":"Doe"},
+        {"id":"g1","email":"janedoe@gmail.com","firstName":"Jane","lastName":"Doe","phone":"+1 202 555 0173"},
+        {"id":"g2","firstName":"Zed"}, 7]"#,
+    );
+    let report = find_duplicates(records, JsValue::UNDEFINED).unwrap();
+    assert!(report.is_object() && !report.is_instance_of::<js_sys::Map>());
+    assert_eq!(
+        JSON::stringify(&get(&report, "clusters")).unwrap(),
+        r#"[["o1","g1"]]"#
+    );
+    let explanation = Array::from(&get(&report, "explanations")).get(0);
+    assert_eq!(get(&explanation, "rule"), "email");
+    let stats = get(&report, "stats");
+    assert_eq!(get(&stats, "skipped").as_f64(), Some(1.0));
+    assert!(get(&get(&stats, "timingsMs"), "normalise")
+        .as_f64()
+        .is_some());
+    // The JSON text of the same array gives the same clusters.
+    let text = JSON::stringify(&js(
+        r#"[{"Uid":"a","Email":"x@y.co"},{"id":"b","email":"X@y.co"}]"#,
+    ))
+    .unwrap();
+    let report = find_duplicates(text.into(), JsValue::NULL).unwrap();
+    assert_eq!(
+        JSON::stringify(&get(&report, "clusters")).unwrap(),
+        r#"[["a","b"]]"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn find_duplicates_refuses_bad_input_and_config_with_codes() {
+    use outseta_ghl_sync::wasm::find_duplicates;
+    let err = find_duplicates(js(r#"{"not":"an array"}"#), JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(get(&err, "code"), "INPUT_INVALID");
+    let err = find_duplicates(js("[]"), js(r#"{"defaultRegion":"XX"}"#)).unwrap_err();
+    assert_eq!(get(&err, "code"), "CONFIG_INVALID");
+    assert_eq!(get(&get(&err, "details"), "path"), "$.defaultRegion");
+    let err = find_duplicates(js("[]"), js(r#"{"thresholdz":{}}"#)).unwrap_err();
+    assert_eq!(get(&err, "code"), "CONFIG_INVALID");
+}
+
+#[wasm_bindgen_test]
+fn dedup_index_adds_queries_and_links() {
+    use outseta_ghl_sync::wasm::JsDedupIndex;
+    let mut index = JsDedupIndex::new(JsValue::UNDEFINED).unwrap();
+    let added = index
+        .add(js(
+            r#"[{"id":"g1","email":"ann@x.co","firstName":"Ann","lastName":"Lee"}]"#,
+        ))
+        .unwrap();
+    assert_eq!(get(&added, "added").as_f64(), Some(1.0));
+    assert_eq!(index.size(), 1);
+    let result = index
+        .query(js(r#"{"Email":" ANN@x.co","FirstName":"Ann"}"#))
+        .unwrap();
+    assert_eq!(get(&result, "decision"), "match");
+    let links: Array = index
+        .link(
+            js(r#"[{"Uid":"o1","Email":"ann@x.co","FirstName":"Ann","LastName":"Lee"}]"#),
+            JsValue::UNDEFINED,
+        )
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(get(&links.get(0), "action"), "link");
+    assert_eq!(get(&links.get(0), "target"), "g1");
+    assert_eq!(
+        get(&index.query(js("3")).unwrap_err(), "code"),
+        "INPUT_INVALID"
+    );
+}

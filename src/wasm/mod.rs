@@ -1,12 +1,14 @@
 //! Everything JavaScript sees: the exported functions, coded JS errors, and the
 //! `fetch`-backed Transport. The core modules never import from here.
 
+mod dedup;
 mod error;
 mod exports;
 mod json;
 mod merge;
 mod transport;
 
+pub use dedup::{find_duplicates, JsDedupIndex};
 pub use error::to_js_error;
 pub use exports::{map_contact, map_contacts, version};
 pub use merge::{
