@@ -13,6 +13,7 @@
 pub mod error;
 pub mod http;
 pub mod mapping;
+pub mod outseta;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
