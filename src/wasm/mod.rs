@@ -4,8 +4,10 @@
 mod error;
 mod exports;
 mod json;
+mod outseta;
 mod transport;
 
 pub use error::to_js_error;
 pub use exports::{map_contact, map_contacts, version};
+pub use outseta::{parse_outseta_webhook, verify_outseta_signature, OutsetaClient};
 pub use transport::FetchTransport;
