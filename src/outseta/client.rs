@@ -584,7 +584,9 @@ impl<T: Transport, P: Pacer> Client<T, P> {
             body: body.map(Value::to_string),
         };
         self.pacer.wait_turn().await;
-        let response = self.transport.send(request).await?;
+        let sent = self.transport.send(request).await;
+        self.pacer.finished();
+        let response = sent?;
         match response.status {
             200..=299 => Ok(response),
             400 | 422 => {

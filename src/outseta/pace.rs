@@ -5,10 +5,13 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
-/// Waits, if needed, before a request may start.
+/// Waits, if needed, before a request may start; told when its response arrived.
 #[allow(async_fn_in_trait)]
 pub trait Pacer {
     async fn wait_turn(&self);
+    /// The request let through by the earliest unfinished `wait_turn` got its answer
+    /// (or failed). Required: a pacer that never hears back would wait forever.
+    fn finished(&self);
 }
 
 /// No pacing: every request starts at once (tests, or a limiter applied elsewhere).
@@ -17,6 +20,7 @@ pub struct Unpaced;
 
 impl Pacer for Unpaced {
     async fn wait_turn(&self) {}
+    fn finished(&self) {}
 }
 
 /// The host's clock and timer: `Date.now()`/`setTimeout` in wasm, a fake in tests.
@@ -26,14 +30,17 @@ pub trait Clock {
     async fn sleep_ms(&self, ms: f64);
 }
 
-/// At most `max` request starts in any `window_ms` (a sliding window, the way a
-/// server counting "requests per second" sees them).
+/// At most `max` requests in any `window_ms`, the way a server counting "requests per
+/// second" sees them. A request's slot is dated when its response arrives, not when it
+/// was sent: the server saw it somewhere in between, and only the later time is safe
+/// (a first request can spend 100 ms connecting, and then arrive late in the window).
 #[derive(Debug)]
 pub struct WindowPacer<C> {
     clock: C,
     max: usize,
     window_ms: f64,
-    starts: RefCell<VecDeque<f64>>,
+    /// One entry per request: `None` while in flight, then the time its answer came.
+    slots: RefCell<VecDeque<Option<f64>>>,
 }
 
 impl<C: Clock> WindowPacer<C> {
@@ -42,14 +49,13 @@ impl<C: Clock> WindowPacer<C> {
             clock,
             max: max.max(1),
             window_ms,
-            starts: RefCell::new(VecDeque::new()),
+            slots: RefCell::new(VecDeque::new()),
         }
     }
 
-    /// Outseta's documented limit, with a few milliseconds of margin for clock skew
-    /// between us and the server.
+    /// Outseta's documented limit, with a little margin for timer granularity.
     pub fn outseta(clock: C) -> Self {
-        WindowPacer::new(clock, 4, 1_050.0)
+        WindowPacer::new(clock, 4, 1_020.0)
     }
 }
 
@@ -58,19 +64,28 @@ impl<C: Clock> Pacer for WindowPacer<C> {
         loop {
             let now = self.clock.now_ms();
             let wait = {
-                let mut starts = self.starts.borrow_mut();
-                while starts.front().is_some_and(|&t| t <= now - self.window_ms) {
-                    starts.pop_front();
-                }
-                if starts.len() < self.max {
-                    starts.push_back(now);
+                let mut slots = self.slots.borrow_mut();
+                slots.retain(|slot| slot.is_none_or(|t| t > now - self.window_ms));
+                if slots.len() < self.max {
+                    slots.push_back(None);
                     return;
                 }
-                starts
-                    .front()
-                    .map_or(0.0, |&oldest| oldest + self.window_ms - now)
+                // The earliest finished slot frees up first; if all are in flight, poll.
+                let earliest = slots.iter().flatten().fold(f64::INFINITY, |a, &t| a.min(t));
+                if earliest.is_finite() {
+                    earliest + self.window_ms - now
+                } else {
+                    10.0
+                }
             };
             self.clock.sleep_ms(wait.max(1.0)).await;
+        }
+    }
+
+    fn finished(&self) {
+        let now = self.clock.now_ms();
+        if let Some(slot) = self.slots.borrow_mut().iter_mut().find(|s| s.is_none()) {
+            *slot = Some(now);
         }
     }
 }
@@ -100,6 +115,7 @@ mod tests {
         for _ in 0..10 {
             block_on(pacer.wait_turn());
             starts.push(clock.0.get());
+            pacer.finished();
         }
         assert_eq!(&starts[..4], &[0.0; 4]);
         assert_eq!(&starts[4..8], &[1000.0; 4]);
@@ -110,5 +126,34 @@ mod tests {
                 "start {i} at {t}: {in_window} in its window"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod slot_tests {
+    use super::*;
+    use crate::outseta::testing::block_on;
+    use std::cell::Cell;
+
+    struct SlowClock(Cell<f64>);
+
+    impl Clock for &SlowClock {
+        fn now_ms(&self) -> f64 {
+            self.0.get()
+        }
+        async fn sleep_ms(&self, ms: f64) {
+            self.0.set(self.0.get() + ms);
+        }
+    }
+
+    #[test]
+    fn a_slot_is_dated_when_the_answer_arrives() {
+        let clock = SlowClock(Cell::new(0.0));
+        let pacer = WindowPacer::new(&clock, 1, 1000.0);
+        block_on(pacer.wait_turn());
+        clock.0.set(300.0); // the answer took 300 ms
+        pacer.finished();
+        block_on(pacer.wait_turn());
+        assert_eq!(clock.0.get(), 1300.0);
     }
 }

@@ -55,6 +55,12 @@ impl Pacer for HostPacer {
             pacer.wait_turn().await;
         }
     }
+
+    fn finished(&self) {
+        if let HostPacer::On(pacer) = self {
+            pacer.finished();
+        }
+    }
 }
 
 #[derive(Deserialize)]

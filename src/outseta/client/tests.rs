@@ -560,6 +560,7 @@ fn the_pacer_is_asked_before_every_request() {
         async fn wait_turn(&self) {
             *self.0.borrow_mut() += 1;
         }
+        fn finished(&self) {}
     }
     let pacer = Counting(RefCell::new(0));
     let server = fake(paging_server(60));
