@@ -242,7 +242,7 @@ export class OutsetaSim {
       if (fault === "500") throw new HttpError(500, { Message: "An error has occurred." });
       if (fault === "slow") await new Promise((r) => this.later(r, 2000));
       let body;
-      if (raw.length > MAX_BODY) throw new HttpError(413, { Message: "The request entity is too large." });
+      if (raw.declaredSize > MAX_BODY) throw new HttpError(413, { Message: "The request entity is too large." });
       if (raw.length) {
         try {
           body = JSON.parse(raw.toString("utf8"));
@@ -721,7 +721,7 @@ function readBody(req) {
       size += chunk.length;
       if (size <= MAX_BODY + 1) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => resolve(Object.assign(Buffer.concat(chunks), { declaredSize: size })));
     req.on("error", reject);
   });
 }
