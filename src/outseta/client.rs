@@ -466,16 +466,13 @@ impl<T: Transport, P: Pacer> Client<T, P> {
             Err(OutsetaError::NotFound { .. }) => return Ok(None),
             other => other?,
         };
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Definitions {
-            Bare(Vec<PropertyDefinition>),
-            Page(Page<PropertyDefinition>),
+        // Branch on the first byte rather than an untagged enum: serde's untagged path
+        // would compile a second deserializer for the definition type.
+        if response.body.trim_start().starts_with('[') {
+            decode(&response.body, &path).map(Some)
+        } else {
+            decode::<Page<PropertyDefinition>>(&response.body, &path).map(|page| Some(page.items))
         }
-        Ok(Some(match decode(&response.body, &path)? {
-            Definitions::Bare(items) => items,
-            Definitions::Page(page) => page.items,
-        }))
     }
 
     // ---- plumbing ----------------------------------------------------------------

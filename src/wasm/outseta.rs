@@ -95,8 +95,7 @@ impl OutsetaClient {
     /// `new OutsetaClient({ subdomain | baseUrl, apiKey, secretKey, rateLimit? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<OutsetaClient, JsValue> {
-        let options: Options = serde_json::from_value(from_js(&options)?)
-            .map_err(|e| input_error("options", e.to_string()))?;
+        let options: Options = typed(&options, "options")?;
         let config = match (&options.subdomain, &options.base_url) {
             (Some(sub), None) => {
                 OutsetaConfig::for_subdomain(sub, &options.api_key, &options.secret_key)
@@ -233,10 +232,7 @@ impl OutsetaClient {
     #[wasm_bindgen(js_name = createCustomActivity)]
     pub fn create_custom_activity(&self, activity: JsValue) -> Promise {
         let c = self.inner.clone();
-        let activity = from_js(&activity).and_then(|v| {
-            serde_json::from_value::<CustomActivity>(v)
-                .map_err(|e| input_error("activity", e.to_string()))
-        });
+        let activity = typed::<CustomActivity>(&activity, "activity");
         run(activity.map(|a| async move { c.create_custom_activity(&a).await }))
     }
 
@@ -319,7 +315,14 @@ fn query_arg(value: &JsValue) -> Result<ListQuery, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(ListQuery::default());
     }
-    serde_json::from_value(from_js(value)?).map_err(|e| input_error("query", e.to_string()))
+    typed(value, "query")
+}
+
+/// A JS value read straight into `T` through its JSON text: the same `from_str`
+/// deserializer the client uses, so no second (Value-based) copy is compiled in.
+fn typed<T: serde::de::DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+    let text = from_js(value)?.to_string();
+    serde_json::from_str(&text).map_err(|e| input_error(name, e.to_string()))
 }
 
 /// A raw body as bytes: a string (its UTF-8) or a Uint8Array (as is).
