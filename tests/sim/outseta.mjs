@@ -25,6 +25,9 @@
 //   with no offset, Updated with seven fractional digits and Z);
 // - signed webhooks (the bare record, no event field) on create, update and delete, retried
 //   20 times, 20 minutes (x time scale) apart, when the target fails.
+// Simplified: `fields` only decides whether PersonAccount's Person/Account are expanded
+// (`*.*` or `PersonAccount.*`), never trims a record; `q` and `donotlog` are accepted and
+// ignored; deals, tasks, segments, registrations and subscriptions billing are not simulated.
 // Unconfirmed upstream, chosen here: the duplicate-email error text; a 429 with Retry-After: 1
 // and {"Message"}; string filters compare case-insensitively; `limit` over 100 is clamped.
 //
