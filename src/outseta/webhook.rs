@@ -493,7 +493,8 @@ mod tests {
         );
     }
 
-    /// Not `cargo fuzz` (not installed here): 10,000 seeded mutations of real deliveries
+    /// The in-`cargo test` companion of `fuzz/fuzz_targets/outseta_webhook.rs`: 10,000
+    /// seeded mutations of real deliveries
     /// (bit flips, truncations, splices of JSON fragments) through `handle` and
     /// `parse_event`. Any panic fails the test; every outcome must be Ok or a coded error.
     #[test]
