@@ -16,5 +16,8 @@ export {
   planSync,
   planSyncJson,
   findDuplicates,
-  DedupIndex
+  DedupIndex,
+  OutsetaClient,
+  verifyOutsetaSignature,
+  parseOutsetaWebhook
 } from "./wasm/outseta_ghl_sync.js";

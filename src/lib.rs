@@ -16,6 +16,7 @@ pub mod http;
 pub mod mapping;
 pub mod merge;
 pub mod model;
+pub mod outseta;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -6,6 +6,7 @@ mod error;
 mod exports;
 mod json;
 mod merge;
+mod outseta;
 mod transport;
 
 pub use dedup::{find_duplicates, JsDedupIndex};
@@ -14,4 +15,5 @@ pub use exports::{map_contact, map_contacts, version};
 pub use merge::{
     default_mapping, merge_contact, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
 };
+pub use outseta::{parse_outseta_webhook, verify_outseta_signature, OutsetaClient};
 pub use transport::FetchTransport;
