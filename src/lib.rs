@@ -11,6 +11,7 @@
 )]
 
 pub mod error;
+pub mod ghl;
 pub mod http;
 pub mod mapping;
 #[cfg(target_arch = "wasm32")]

@@ -161,6 +161,12 @@ pub mod fake {
         pub slept: RefCell<Vec<f64>>,
     }
 
+    impl Default for FakeClock {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
     impl FakeClock {
         pub fn new() -> Self {
             FakeClock {
