@@ -5,4 +5,4 @@ import { initSync } from "./wasm/outseta_ghl_sync.js";
 
 initSync({ module: readFileSync(new URL("./wasm/outseta_ghl_sync_bg.wasm", import.meta.url)) });
 
-export { version, mapContact, mapContacts } from "./wasm/outseta_ghl_sync.js";
+export { version, mapContact, mapContacts, GhlClient, GhlWebhookVerifier, parseGhlWebhook } from "./wasm/outseta_ghl_sync.js";

@@ -8,6 +8,8 @@
 //! token once (the rotated refresh token is handed to `on_tokens` to be persisted).
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,8 @@ use crate::http::{
     encode_component, Clock, Limits, Method, Policy, Request, Response, RetryPolicy, SendStats,
     Transport,
 };
+
+type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
 /// The `Version` every Contacts v2 operation requires (`enum ["2021-07-28"]`).
@@ -366,7 +370,13 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
 
     /// One logical call: limiter, retries, refresh-on-401. Returns the final response
     /// (any status) or a transport / rate-limit error.
-    async fn send(&self, call: &Call) -> Result<Response, GhlError> {
+    /// Boxed so its state machine is compiled once, not inlined into every operation's
+    /// future (that inlining cost hundreds of KB of wasm).
+    fn send<'a>(&'a self, call: &'a Call) -> LocalBoxFuture<'a, Result<Response, GhlError>> {
+        Box::pin(self.send_inner(call))
+    }
+
+    async fn send_inner(&self, call: &Call) -> Result<Response, GhlError> {
         let mut refreshed = false;
         loop {
             let request = self.build(call);
@@ -399,9 +409,11 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
         }
     }
 
-    async fn call(&self, call: Call) -> Result<Value, GhlError> {
-        let response = self.send(&call).await?;
-        Self::read(call.op, &response)
+    fn call(&self, call: Call) -> LocalBoxFuture<'_, Result<Value, GhlError>> {
+        Box::pin(async move {
+            let response = self.send(&call).await?;
+            Self::read(call.op, &response)
+        })
     }
 
     fn read(op: &'static str, response: &Response) -> Result<Value, GhlError> {

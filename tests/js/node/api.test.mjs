@@ -64,7 +64,7 @@ test("a large batch maps without error (1,000 records)", () => {
 });
 
 test("every runtime entry exports exactly the functions index.d.ts declares", () => {
-  const declared = [...readFileSync(join(ROOT, "pkg/index.d.ts"), "utf8").matchAll(/^export function (\w+)/gm)]
+  const declared = [...readFileSync(join(ROOT, "pkg/index.d.ts"), "utf8").matchAll(/^export (?:function|class) (\w+)/gm)]
     .map((m) => m[1])
     .sort();
   assert.deepEqual(Object.keys(api).sort(), declared);
