@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect, Uint8Array};
@@ -80,10 +81,13 @@ where
     R: Serialize,
     Fut: Future<Output = Result<R, GhlError>> + 'static,
 {
-    future_to_promise(async move {
+    // One `future_to_promise` instance for every method: monomorphised per method it
+    // cost ~125 KB of wasm (measured with the name section of the release build).
+    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
         let out = future.await.map_err(|e| to_js_error(&e))?;
         to_js(&out)
-    })
+    });
+    future_to_promise(boxed)
 }
 
 /// A HighLevel Contacts API v2 client for one location.
@@ -505,7 +509,7 @@ impl GhlSearchPager {
     pub fn next(&self) -> Promise {
         let core = self.core.clone();
         let cell = self.cursor.clone();
-        future_to_promise(async move {
+        let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
             // Taken out while a page is in flight: a concurrent next() sees no cursor.
             let Some(mut pager) = cell.borrow_mut().take() else {
                 return Err(to_js_error(&GhlError::InputInvalid {
@@ -522,7 +526,8 @@ impl GhlSearchPager {
                 Some(page) => page,
                 None => Ok(JsValue::NULL),
             }
-        })
+        });
+        future_to_promise(boxed)
     }
 }
 
