@@ -136,6 +136,48 @@ const SEARCH_FIELDS = new Set([
   "businessId", "type", "contactName",
 ]);
 
+// Validators and signing keys are built once per process: parsing and dereferencing the
+// three spec files takes seconds on a busy machine, and an RSA key pair is not free.
+const validatorCache = new Map();
+function validators(dir) {
+  if (!validatorCache.has(dir)) {
+    validatorCache.set(dir, (async () => {
+      const apis = [];
+      for (const [file, strict] of [["contacts.json", true], ["locations.json", false], ["oauth.json", false]]) {
+        const api = new OpenAPIBackend({
+          definition: loadSpec(dir, file, strict),
+          strict: false,
+          validate: true,
+          quick: false,
+          ignoreTrailingSlashes: false, // "/contacts/" is its own path in the spec
+          ajvOpts: { strict: false, allErrors: true },
+          customizeAjv: (ajv) => { addFormats(ajv); return ajv; },
+        });
+        await api.init();
+        apis.push(api);
+      }
+      return apis;
+    })());
+  }
+  return validatorCache.get(dir);
+}
+
+let keyCache;
+function signingKeys() {
+  if (!keyCache) {
+    const ed = generateKeyPairSync("ed25519");
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    keyCache = {
+      ed, rsa,
+      keys: {
+        ed25519: ed.publicKey.export({ type: "spki", format: "pem" }),
+        rsa: rsa.publicKey.export({ type: "spki", format: "pem" }),
+      },
+    };
+  }
+  return keyCache;
+}
+
 export async function startGhlSim(options = {}) {
   const o = {
     port: 0,
@@ -153,28 +195,8 @@ export async function startGhlSim(options = {}) {
     clientSecret: "sim-secret",
     ...options,
   };
-  const dir = specDir();
-  const apis = [];
-  for (const [file, strict] of [["contacts.json", true], ["locations.json", false], ["oauth.json", false]]) {
-    const api = new OpenAPIBackend({
-      definition: loadSpec(dir, file, strict),
-      strict: false,
-      validate: true,
-      quick: false,
-      ignoreTrailingSlashes: false, // "/contacts/" is its own path in the spec
-      ajvOpts: { strict: false, allErrors: true },
-      customizeAjv: (ajv) => { addFormats(ajv); return ajv; },
-    });
-    await api.init();
-    apis.push(api);
-  }
-
-  const ed = generateKeyPairSync("ed25519");
-  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const keys = {
-    ed25519: ed.publicKey.export({ type: "spki", format: "pem" }),
-    rsa: rsa.publicKey.export({ type: "spki", format: "pem" }),
-  };
+  const apis = await validators(specDir());
+  const { ed, rsa, keys } = signingKeys();
 
   let random = rng(o.faultSeed);
   let state;

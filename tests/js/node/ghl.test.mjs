@@ -174,7 +174,7 @@ test("search pages with searchAfter past one page; page paging is capped at 10,0
 });
 
 test("rate limits: the simulator answers 429 after 100 requests in 10 s and sends the headers; the client paces itself", async () => {
-  await withSim({ timeScale: 20 }, async (sim) => {
+  await withSim({}, async (sim) => {
     const statuses = [];
     for (let i = 0; i < 101; i++) statuses.push((await raw(sim, "/contacts/search/duplicate?locationId=loc_sim&email=a%40b.co")).status);
     assert.equal(statuses.filter((s) => s === 200).length, 100);
