@@ -54,7 +54,7 @@ const oursMs = await creates(async (sim) => {
 });
 const sdkMs = await creates(async (sim) => {
   HighLevel.BASE_URL = sim.url;
-  const sdk = new HighLevel({ privateIntegrationToken: "sim-token", apiVersion: "2021-07-28", logLevel: "error" });
+  const sdk = new HighLevel({ privateIntegrationToken: "sim-token", apiVersion: "2021-07-28", logLevel: "none" });
   for (let i = 0; i < M; i++) await sdk.contacts.createContact({ locationId: "loc_sim", email: `s${i}@example.com`, firstName: "S", phone: `+1555010${String(i).padStart(4, "0")}` });
 });
 console.log(`| ${M} sequential contact creates against the simulator | wasm GhlClient ${oursMs.toFixed(0)} ms | official SDK ${sdkMs.toFixed(0)} ms | ${(oursMs / sdkMs).toFixed(2)} |`);

@@ -13,7 +13,7 @@ test("the official SDK runs the contact lifecycle against the simulator", async 
   HighLevel.BASE_URL = sim.url;
   try {
     // The SDK's default Version is 2023-02-21; contacts.json only accepts 2021-07-28.
-    const ghl = new HighLevel({ privateIntegrationToken: "sim-token", apiVersion: "2021-07-28", logLevel: "error" });
+    const ghl = new HighLevel({ privateIntegrationToken: "sim-token", apiVersion: "2021-07-28", logLevel: "none" });
     const created = await ghl.contacts.createContact({ locationId: "loc_sim", email: "sdk@example.com", firstName: "Sdk", phone: "+1 888 555 0199" });
     const id = created.contact.id;
     assert.equal(created.contact.phone, "+18885550199");

@@ -233,6 +233,9 @@ test("OAuth: code exchange, refresh on 401 with the rotated refresh token handed
     assert.equal((await ghl.getContact(contact.id)).id, contact.id);
     assert.equal(persisted.length, 1);
     assert.notEqual(persisted[0], tokens.refresh_token);
+    const again = await ghl.refreshToken();
+    assert.deepEqual(persisted, [persisted[0], again.refresh_token]);
+    assert.equal((await ghl.getContact(contact.id)).id, contact.id);
     // The old refresh token is spent: a client still holding it cannot refresh.
     const stale = new GhlClient({ locationId: LOC, baseUrl: sim.url, oauth: { accessToken: "x", refreshToken: tokens.refresh_token, clientId, clientSecret } });
     await rejects(stale.getContact(contact.id), "GHL_UNAUTHORIZED");
