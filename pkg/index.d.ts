@@ -178,6 +178,8 @@ export interface GhlClientOptions {
   /** Calling code for national phone numbers (default "1"). */
   defaultCountryCode?: string;
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** An attempt with no response after this long is a network error (default 30,000). */
+  timeoutMs?: number;
   /** Default 100 per 10,000 ms and 200,000 per day. */
   rateLimit?: { burst?: number; windowMs?: number; daily?: number };
 }

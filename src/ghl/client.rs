@@ -67,6 +67,8 @@ pub struct GhlConfig {
     /// A contact found after an ambiguous create counts as ours when its `dateAdded` is
     /// no earlier than the create's start minus this much (clock skew).
     pub recovery_skew_ms: f64,
+    /// An attempt with no response after this long is a network error (default 30 s).
+    pub timeout_ms: Option<f64>,
 }
 
 impl GhlConfig {
@@ -79,6 +81,7 @@ impl GhlConfig {
             limits: Limits::GHL,
             retry: RetryPolicy::default(),
             recovery_skew_ms: 300_000.0,
+            timeout_ms: Some(30_000.0),
         }
     }
 }
@@ -301,7 +304,8 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
     pub fn new(config: GhlConfig, transport: T, clock: C) -> Self {
         let seed = clock.now_ms().to_bits();
         GhlClient {
-            policy: Policy::new(config.limits, config.retry, seed),
+            policy: Policy::new(config.limits, config.retry, seed)
+                .with_timeout_ms(config.timeout_ms),
             auth: RefCell::new(config.auth.clone()),
             transport,
             clock,

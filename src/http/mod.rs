@@ -347,6 +347,27 @@ mod tests {
         assert_eq!(policy.stats().throttled_ms, 10_000.0);
     }
 
+    /// A transport that never answers.
+    struct Silent;
+    impl Transport for Silent {
+        async fn send(&self, _request: Request) -> Result<Response, TransportError> {
+            std::future::pending().await
+        }
+    }
+
+    #[test]
+    fn policy_times_out_an_attempt_that_never_answers() {
+        let clock = FakeClock::new();
+        let retry = RetryPolicy {
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        };
+        let policy = Policy::new(Limits::GHL, retry, 7).with_timeout_ms(Some(250.0));
+        let sent = block_on(policy.send(&Silent, &clock, "loc", &Request::get("u"), true)).unwrap();
+        assert_eq!(sent.attempts, 2);
+        assert_eq!(sent.result.unwrap_err().reason, "no response within 250 ms");
+    }
+
     #[test]
     fn policy_reports_a_spent_daily_budget_without_sending() {
         let t = ScriptedTransport::new();

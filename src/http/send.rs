@@ -3,6 +3,9 @@
 //! by every API client; what a client does with a final failure is its own business.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use super::limit::{Decision, Limits, RateLimiter};
 use super::retry::{classify, retry_after_ms, Jitter, Outcome, RetryPolicy};
@@ -34,10 +37,34 @@ pub struct SendStats {
     pub backoff_ms: f64,
 }
 
+/// Resolves to `Ok` with `a`'s output, or `Err(())` if `b` finishes first. Boxed halves
+/// keep it `Unpin` without any unsafe pin projection.
+struct Race<A: Future, B: Future> {
+    a: Pin<Box<A>>,
+    b: Pin<Box<B>>,
+}
+
+impl<A: Future, B: Future> Future for Race<A, B> {
+    type Output = Result<A::Output, ()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(out) = self.a.as_mut().poll(cx) {
+            return Poll::Ready(Ok(out));
+        }
+        if self.b.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(()));
+        }
+        Poll::Pending
+    }
+}
+
 #[derive(Debug)]
 pub struct Policy {
     limiter: RefCell<RateLimiter>,
     retry: RetryPolicy,
+    /// An attempt with no response after this long counts as a network error (the
+    /// request may still reach the server: for a write this is an ambiguous outcome).
+    timeout_ms: Option<f64>,
     jitter: RefCell<Jitter>,
     stats: Cell<SendStats>,
 }
@@ -47,9 +74,16 @@ impl Policy {
         Policy {
             limiter: RefCell::new(RateLimiter::new(limits)),
             retry,
+            timeout_ms: None,
             jitter: RefCell::new(Jitter::new(seed)),
             stats: Cell::new(SendStats::default()),
         }
+    }
+
+    /// Gives up on an attempt after `ms` without a response.
+    pub fn with_timeout_ms(mut self, ms: Option<f64>) -> Self {
+        self.timeout_ms = ms.filter(|m| m.is_finite() && *m > 0.0);
+        self
     }
 
     pub fn stats(&self) -> SendStats {
@@ -113,7 +147,22 @@ impl Policy {
             attempt += 1;
             self.admit(clock, key).await?;
             self.bump(|s| s.attempts += 1);
-            let result = transport.send(request.clone()).await;
+            let result = match self.timeout_ms {
+                None => transport.send(request.clone()).await,
+                Some(ms) => {
+                    let race = Race {
+                        a: Box::pin(transport.send(request.clone())),
+                        b: Box::pin(clock.sleep(ms)),
+                    };
+                    race.await.unwrap_or_else(|()| {
+                        Err(TransportError {
+                            method: request.method.as_str(),
+                            url: request.url.clone(),
+                            reason: format!("no response within {ms} ms"),
+                        })
+                    })
+                }
+            };
             if let Ok(response) = &result {
                 self.observe(clock, key, response);
             }

@@ -63,6 +63,7 @@ struct ClientOptions {
     default_country_code: Option<String>,
     retry: Option<RetryOptions>,
     rate_limit: Option<RateLimitOptions>,
+    timeout_ms: Option<f64>,
 }
 
 fn invalid(op: &'static str, reason: impl Into<String>) -> JsValue {
@@ -134,6 +135,9 @@ impl GhlClient {
                 base_delay_ms: r.base_delay_ms.unwrap_or(d.base_delay_ms),
                 max_delay_ms: r.max_delay_ms.unwrap_or(d.max_delay_ms),
             };
+        }
+        if let Some(ms) = opts.timeout_ms {
+            config.timeout_ms = Some(ms);
         }
         if let Some(l) = opts.rate_limit {
             config.limits = Limits {

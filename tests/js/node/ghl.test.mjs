@@ -217,6 +217,14 @@ test("faults: 429 storms, 5xx and dropped connections are retried; a 422-but-cre
     const t0 = Date.now();
     await ghl.findDuplicate("a@b.co", null);
     assert.ok(Date.now() - t0 >= 250);
+    // Slower than the client's timeout: every attempt gives up, typed as a network error.
+    const impatient = new GhlClient({ locationId: LOC, token: "sim-token", baseUrl: sim.url, timeoutMs: 100, retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    await assert.rejects(impatient.getContact("x"), (err) => {
+      assert.equal(err.code, "HTTP_TRANSPORT");
+      assert.match(err.details.reason, /no response within 100 ms/);
+      return true;
+    });
+    assert.equal(impatient.stats().attempts, 2);
   });
 });
 
