@@ -731,17 +731,29 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
                 Err(_) => false,
             };
             if !ambiguous || (email.is_none() && phone.is_none()) {
-                return match outcome {
-                    Ok(r) => Err(status_error(op, &r)),
-                    Err(e) => Err(e),
+                let err = match outcome {
+                    Ok(r) => status_error(op, &r),
+                    Err(e) => e,
                 };
+                // A retry refused as a duplicate of a contact created since we started is
+                // our own earlier attempt that landed late (e.g. after a timeout).
+                if let (true, GhlError::Duplicate { contact_id, .. }) = (attempt > 1, &err) {
+                    if let Ok(mine) = self.get_contact(contact_id).await {
+                        if self.created_since(&mine, started) {
+                            return Ok(Created {
+                                contact: mine,
+                                recovered: true,
+                            });
+                        }
+                    }
+                }
+                return Err(err);
             }
             if let Some(found) = self
                 .find_duplicate(email.as_deref(), phone.as_deref())
                 .await?
             {
-                let added = found.date_added.as_deref().and_then(parse_rfc3339_ms);
-                if added.is_some_and(|t| t >= started - self.config.recovery_skew_ms) {
+                if self.created_since(&found, started) {
                     return Ok(Created {
                         contact: found,
                         recovered: true,
@@ -758,6 +770,11 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
                 };
             }
         }
+    }
+
+    fn created_since(&self, contact: &Contact, started_ms: f64) -> bool {
+        let added = contact.date_added.as_deref().and_then(parse_rfc3339_ms);
+        added.is_some_and(|t| t >= started_ms - self.config.recovery_skew_ms)
     }
 
     /// `PUT /contacts/{contactId}`: returns the updated contact.
@@ -1500,10 +1517,27 @@ mod tests {
         t.fail("reset")
             .reply(200, &contact_json("old", "2020-01-01T00:00:00.000Z"));
         t.reply(400, r#"{"statusCode":400,"message":"This location does not allow duplicated contacts.","meta":{"contactId":"old","contactName":"A","matchingField":"email"}}"#);
+        t.reply(200, &contact_json("old", "2020-01-01T00:00:00.000Z"));
         let err = block_on(client(&t).create_contact(input)).unwrap_err();
         assert_eq!(err.code(), "GHL_DUPLICATE");
         assert_eq!(err.details()["contactId"], "old");
         assert_eq!(err.details()["matchingField"], "email");
+    }
+
+    #[test]
+    fn a_retried_create_refused_as_a_duplicate_of_its_own_late_first_attempt_is_recovered() {
+        let t = ScriptedTransport::new();
+        t.fail("no response within 30000 ms")
+            .reply(200, r#"{"contact": null}"#);
+        t.reply(400, r#"{"statusCode":400,"message":"This location does not allow duplicated contacts.","meta":{"contactId":"late","matchingField":"email"}}"#);
+        t.reply(200, &contact_json("late", "2026-09-21T14:13:20.500Z"));
+        let input = parse_input("createContact", json!({"email": "a@b.co"})).unwrap();
+        let created = block_on(client(&t).create_contact(input)).unwrap();
+        assert_eq!(
+            (created.contact.id.as_deref(), created.recovered),
+            (Some("late"), true)
+        );
+        assert_eq!(t.sent()[3].url, "http://127.0.0.1:9/contacts/late");
     }
 
     #[test]
