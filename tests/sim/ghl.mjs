@@ -334,7 +334,9 @@ export async function startGhlSim(options = {}) {
       "x-ratelimit-daily-remaining": String(Math.max(0, 200000 - d.n)),
       "x-ratelimit-interval-milliseconds": String(Math.round(windowMs)),
       "x-ratelimit-max": "100",
-      "x-ratelimit-remaining": String(Math.max(0, 100 - list.length)),
+      // With the limit off nothing is ever refused, so nothing is reported as spent
+      // (a client obeying a "0 remaining" header would otherwise wait for nothing).
+      "x-ratelimit-remaining": String(o.rateLimit ? Math.max(0, 100 - list.length) : 100),
     };
     return !over;
   }
