@@ -4,6 +4,7 @@
 #   make test   every test layer, ending in one "N passed, N failed" line
 #   make size   raw and gzipped sizes of what the package ships
 #   make bench  benchmarks, as ratios measured in one run
+#   make fuzz   the webhook parsers under cargo-fuzz (nightly) for FUZZ_SECONDS (default 60)
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -20,7 +21,7 @@ PKG_WASM := pkg/wasm/outseta_ghl_sync_bg.wasm
 BENCH_WASM := pkg/wasm-bench/outseta_ghl_sync_bg.wasm
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
-.PHONY: demo test bench size setup build clean
+.PHONY: demo test bench size setup build clean fuzz
 # A half-built wasm (wasm-opt failed) must not count as up to date.
 .DELETE_ON_ERROR:
 
@@ -38,6 +39,16 @@ size: setup build
 
 setup:
 	bash scripts/setup.sh
+
+# The seed corpus is HighLevel's documented webhook examples, read from GHL_SPEC_DIR
+# (not copied into the repository).
+FUZZ_SECONDS ?= 60
+GHL_SPEC_DIR ?= $(if $(wildcard ../shared/specs/ghl),../shared/specs/ghl,../../shared/specs/ghl)
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/ghl_webhook
+	cp $(GHL_SPEC_DIR)/webhook-events/*.example.json fuzz/corpus/ghl_webhook/
+	cd fuzz && cargo +nightly fuzz run ghl_webhook corpus/ghl_webhook -- -max_total_time=$(FUZZ_SECONDS)
 
 build: $(PKG_WASM)
 

@@ -19,5 +19,8 @@ export {
   DedupIndex,
   OutsetaClient,
   verifyOutsetaSignature,
-  parseOutsetaWebhook
+  parseOutsetaWebhook,
+  GhlClient,
+  GhlWebhookVerifier,
+  parseGhlWebhook
 } from "./wasm/outseta_ghl_sync.js";

@@ -75,6 +75,7 @@ layer "wasm tests in Chromium" cargo env WASM_BINDGEN_USE_BROWSER=1 \
   cargo test --target wasm32-unknown-unknown --test wasm
 layer "build pkg" check make --no-print-directory build
 layer "node pkg + cli" node node --test tests/js/node/
+layer "ghl Prism + SDK" node node --test tests/js/ghl-independent/
 layer "worker (wrangler dev)" node node --test tests/js/worker/
 layer "www (Playwright)" node node --test tests/js/browser/
 layer "tsc --noEmit" check tsc --noEmit -p .

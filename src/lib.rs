@@ -12,6 +12,7 @@
 
 pub mod dedup;
 pub mod error;
+pub mod ghl;
 pub mod http;
 pub mod mapping;
 pub mod merge;

@@ -1,17 +1,21 @@
 //! Everything JavaScript sees: the exported functions, coded JS errors, and the
 //! `fetch`-backed Transport. The core modules never import from here.
 
+mod clock;
 mod dedup;
 mod error;
 mod exports;
+mod ghl;
 mod json;
 mod merge;
 mod outseta;
 mod transport;
 
+pub use clock::JsClock;
 pub use dedup::{find_duplicates, JsDedupIndex};
 pub use error::to_js_error;
 pub use exports::{map_contact, map_contacts, version};
+pub use ghl::{parse_ghl_webhook, GhlClient, GhlSearchPager, GhlWebhookVerifier};
 pub use merge::{
     default_mapping, merge_contact, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
 };
