@@ -49,6 +49,7 @@ fuzz:
 	mkdir -p fuzz/corpus/ghl_webhook
 	cp $(GHL_SPEC_DIR)/webhook-events/*.example.json fuzz/corpus/ghl_webhook/
 	cd fuzz && cargo +nightly fuzz run ghl_webhook corpus/ghl_webhook -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && cargo +nightly fuzz run outseta_webhook -- -max_total_time=$(FUZZ_SECONDS)
 
 build: $(PKG_WASM)
 
