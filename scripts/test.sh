@@ -11,6 +11,12 @@ export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false \
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
 
+# The official HighLevel spec files are not in the repository (README: where they come from).
+export GHL_SPEC_DIR="${GHL_SPEC_DIR:-$(cd .. && pwd)/shared/specs/ghl}"
+if [ ! -f "$GHL_SPEC_DIR/apps/contacts.json" ]; then
+  echo "test: no HighLevel spec files at $GHL_SPEC_DIR (set GHL_SPEC_DIR); the layers that read them will fail" >&2
+fi
+
 out=tests/.out
 mkdir -p "$out"
 total_passed=0
