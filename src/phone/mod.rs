@@ -455,6 +455,8 @@ mod tests {
             assert!(to_e164(bad, us).is_err(), "{bad:?}");
         }
         assert_eq!(to_e164(&"9".repeat(80), us), Err(PhoneError::TooLong));
+        // Too long for a UK number.
+        assert!(to_e164("020 7946 0958 1234", region("GB")).is_err());
         // No default region: a national number has no country.
         assert_eq!(to_e164("(202) 555-0173", None), Err(PhoneError::NoRegion));
         let e = PhoneError::ImpossibleLength;
