@@ -855,7 +855,7 @@ export interface GhlSearchContact {
 }
 interface GhlContactFields {
   firstName?: string | null; lastName?: string | null; name?: string | null; email?: string | null;
-  /** Normalised to E.164 before sending (national numbers use `defaultCountryCode`). */
+  /** Normalised to E.164 before sending (national numbers take the client's `defaultRegion`); a number that cannot be is refused with `INPUT_INVALID`. */
   phone?: string | null; address1?: string | null; city?: string | null; state?: string | null;
   postalCode?: string | null; website?: string | null; timezone?: string | null; dnd?: boolean | null;
   dndSettings?: GhlDndSettings; inboundDndSettings?: { all?: { status: "active" | "inactive"; message?: string } };
@@ -906,7 +906,9 @@ export interface GhlClientOptions {
   onTokens?: (tokens: GhlTokens) => void;
   /** Default https://services.leadconnectorhq.com */
   baseUrl?: string;
-  /** Calling code for national phone numbers (default "1"). */
+  /** Region of national phone numbers, e.g. "GB" (default "US"). */
+  defaultRegion?: string;
+  /** Older form of `defaultRegion`: a calling code ("44"), meaning its main region. Pass one or the other. */
   defaultCountryCode?: string;
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** An attempt with no response after this long is a network error (default 30,000). */

@@ -18,6 +18,7 @@ pub mod mapping;
 pub mod merge;
 pub mod model;
 pub mod outseta;
+pub mod phone;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

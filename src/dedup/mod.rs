@@ -90,7 +90,7 @@ impl Config {
                 reason: reason.to_owned(),
             })
         };
-        if normalize::region(&self.default_region).is_none() {
+        if crate::phone::region(&self.default_region).is_none() {
             return bad(
                 "$.defaultRegion",
                 "expected a two-letter region code known to libphonenumber, e.g. \"US\"",

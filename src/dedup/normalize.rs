@@ -3,8 +3,6 @@
 
 use std::sync::OnceLock;
 
-use rlibphonenumber::enums::{NumberLengthType, Region};
-use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, PHONE_NUMBER_UTIL};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -125,157 +123,6 @@ fn punycode_decode(input: &str) -> Option<String> {
     }
     Some(output.into_iter().collect())
 }
-
-/// The phone library's region, parsed once per distinct config value by the caller.
-pub fn region(code: &str) -> Option<Region> {
-    let code = code.trim().to_ascii_uppercase();
-    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    // Any two letters parse; only regions with phone metadata are real.
-    let region = code.parse::<Region>().ok()?;
-    PHONE_NUMBER_UTIL
-        .get_country_code_for_region(region)
-        .map(|_| region)
-}
-
-/// E.164 (`+15550102030`) through libphonenumber's rules: national prefixes, `00`/`011`
-/// international prefixes, `(0)` trunk digits and extensions (dropped) are handled.
-/// Numbers of impossible length for their country are refused.
-pub fn phone(raw: &str, default_region: Option<Region>) -> Result<String, &'static str> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err("empty");
-    }
-    if text.len() > 64 {
-        return Err("too long for a phone number");
-    }
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    if digits < 4 {
-        return Err("not a phone number");
-    }
-    if let Some(e164) = phone_fast(text, default_region) {
-        return Ok(e164);
-    }
-    let number = PHONE_NUMBER_UTIL
-        .parse(text, default_region)
-        .map_err(|_| "not a phone number")?;
-    if PHONE_NUMBER_UTIL.is_possible_number(&number) {
-        Ok(number.format_as(PhoneNumberFormat::E164).into_owned())
-    } else {
-        Err("not a possible number for its country")
-    }
-}
-
-/// The common, unambiguous forms without libphonenumber's parser (about 20 times
-/// faster; the parser dominated normalisation): `+` and digits, or a NANP national number
-/// under a NANP default region, written with spaces, dashes, dots, parentheses or
-/// slashes only. A national part starting with a trunk digit (`0`, or `1` in NANP), an
-/// international prefix (`00`, `011`), letters (extensions) or a length the metadata
-/// calls impossible go to the parser instead, which decides. The `fast_path_agrees_*`
-/// tests check both give the same result.
-fn phone_fast(text: &str, default_region: Option<Region>) -> Option<String> {
-    let text = strip_extension(text)?;
-    let mut digits = String::with_capacity(text.len());
-    let mut plus = false;
-    let mut rest = text;
-    // `+44 (0)20 …`: where a written trunk `(0)` stood (digits before it).
-    let mut trunk_at = None;
-    while let Some(c) = rest.chars().next() {
-        if plus && !digits.is_empty() && trunk_at.is_none() && rest.starts_with("(0)") {
-            trunk_at = Some(digits.len());
-            rest = &rest[3..];
-            continue;
-        }
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if digits.is_empty() && !plus => plus = true,
-            ' ' | '-' | '.' | '(' | ')' | '/' => {}
-            _ => return None,
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    let nanp_default =
-        !plus && PHONE_NUMBER_UTIL.get_country_code_for_region(default_region?) == Some(1);
-    // NANP's international prefix: `011 44 20 …` is `+44 20 …`.
-    if nanp_default && digits.len() > 6 && digits.starts_with("011") {
-        digits.drain(..3);
-        plus = true;
-    }
-    let (cc, national) = if plus {
-        if digits.starts_with('0') {
-            return None;
-        }
-        let (cc, national) = (1..=3).filter(|&n| n < digits.len()).find_map(|n| {
-            let cc: i32 = digits[..n].parse().ok()?;
-            FAST_CALLING_CODES.contains(&cc).then(|| (cc, &digits[n..]))
-        })?;
-        // The parser drops `(0)` only right after the code of a country whose trunk prefix is 0.
-        if trunk_at
-            .is_some_and(|at| at != digits.len() - national.len() || !TRUNK_ZERO.contains(&cc))
-        {
-            return None;
-        }
-        (cc, national)
-    } else {
-        if !nanp_default {
-            return None;
-        }
-        let cc = 1;
-        // NANP: `1-202-555-0173` carries the trunk digit 1.
-        match digits.strip_prefix('1') {
-            Some(ten) if ten.len() == 10 => (cc, ten),
-            _ => (cc, digits.as_str()),
-        }
-    };
-    if national.is_empty()
-        || national.len() > 17
-        || national.starts_with('0')
-        || (cc == 1 && national.starts_with('1'))
-    {
-        return None;
-    }
-    let number = PhoneNumber {
-        country_code: cc,
-        national_number: national.parse().ok()?,
-        ..PhoneNumber::default()
-    };
-    // Only a full-length number: for a local-only length the parser keeps a written trunk 0.
-    matches!(
-        PHONE_NUMBER_UTIL.is_possible_number_with_reason(&number),
-        Ok(NumberLengthType::IsPossible)
-    )
-    .then(|| format!("+{cc}{national}"))
-}
-
-/// The number without a trailing extension (` ext. 12`, ` x204`, `#7`), or `None` for
-/// any other letters (the parser decides those).
-fn strip_extension(text: &str) -> Option<&str> {
-    let Some(at) = text.find(|c: char| c.is_ascii_alphabetic() || c == '#') else {
-        return Some(text);
-    };
-    let (number, tail) = text.split_at(at);
-    let tail = tail.to_ascii_lowercase();
-    let digits = ["extension", "ext.", "ext", "x", "#"]
-        .iter()
-        .find_map(|marker| tail.strip_prefix(marker))?
-        .trim();
-    (!digits.is_empty()
-        && digits.len() <= 6
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && number.ends_with(' '))
-    .then_some(number.trim_end())
-}
-
-/// Calling codes whose national prefix is a plain `0` (or NANP's `1`, or none), with no
-/// carrier-code rewriting in libphonenumber's parsing rules, so the digits after the code
-/// are the national number as written. Every other code goes to the parser. ITU calling
-/// codes are prefix-free, so at most one of these can match a number's start.
-const TRUNK_ZERO: &[i32] = &[27, 31, 32, 33, 41, 43, 44, 46, 49, 61, 64, 81, 91, 353, 358];
-const FAST_CALLING_CODES: &[i32] = &[
-    1, 27, 30, 31, 32, 33, 34, 39, 41, 43, 44, 45, 46, 47, 48, 49, 61, 64, 65, 81, 91, 351, 353,
-    358,
-];
 
 /// A name as compared: Unicode-decomposed with accents stripped, case-folded, titles
 /// and suffixes dropped, apostrophes removed and other punctuation turned into spaces.
@@ -628,51 +475,14 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     mod props {
         use super::super::*;
-        use super::parsed;
         use proptest::prelude::*;
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(3000))]
-            /// Whenever the fast path answers, the parser gives the same E.164.
-            #[test]
-            fn fast_path_agrees_with_the_parser(plus in any::<bool>(), digits in "[0-9]{4,16}", seps in proptest::collection::vec(0usize..7, 0..4), r in 0usize..4) {
-                let region = [region("US"), region("GB"), region("CA"), None][r];
-                let mut text = String::from(if plus { "+" } else { "" });
-                for (i, d) in digits.chars().enumerate() {
-                    if seps.contains(&i) { text.push([' ', '-', '.', '(', ')', '/', ' '][i % 7]); }
-                    text.push(d);
-                }
-                if let Some(fast) = phone_fast(&text, region) {
-                    prop_assert_eq!(Some(fast), parsed(&text, region), "{}", text);
-                }
-            }
-
-            /// The same, for numbers in the fast path's countries.
-            #[test]
-            fn fast_path_agrees_for_its_countries(
-                cc in proptest::sample::select(FAST_CALLING_CODES),
-                national in "[0-9]{3,14}",
-                form in 0usize..5,
-                ext in proptest::sample::select(vec!["", " ext. 12", " x204", " #7", " ext 3", "x9", " extension 55"]),
-            ) {
-                let text = match form {
-                    0 if national.len() % 2 == 0 => format!("+{cc}{national}{ext}"),
-                    0 => format!("011 {cc} {national}{ext}"),
-                    1 => format!("+{cc} {} {}{ext}", &national[..2], &national[2..]),
-                    2 => format!("+{cc} (0){national}{ext}"),
-                    3 => format!("{national}{ext}"),
-                    _ => format!("1-{national}{ext}"),
-                };
-                if let Some(fast) = phone_fast(&text, region("US")) {
-                    prop_assert_eq!(Some(fast), parsed(&text, region("US")), "{}", text);
-                }
-            }
-
             /// No string makes a normaliser panic.
             #[test]
             fn normalisers_never_panic(s in "\\PC{0,40}") {
                 let _ = email(&s, true);
-                let _ = phone(&s, region("US"));
                 let _ = name(&s);
                 let _ = address(&s);
                 let _ = postcode(&s);
@@ -734,101 +544,6 @@ mod tests {
         ] {
             assert!(email(bad, true).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn phones_become_e164_with_a_default_region() {
-        let us = region("us");
-        assert_eq!(phone("(202) 555-0173", us).unwrap(), "+12025550173");
-        assert_eq!(phone("+1 202.555.0173", us).unwrap(), "+12025550173");
-        assert_eq!(phone("1-202-555-0173", us).unwrap(), "+12025550173");
-        assert_eq!(phone("011 44 20 7183 8750", us).unwrap(), "+442071838750");
-        let gb = region("GB");
-        assert_eq!(phone("020 7183 8750", gb).unwrap(), "+442071838750");
-        assert_eq!(phone("+44 (0)20 7183 8750", us).unwrap(), "+442071838750");
-        assert_eq!(phone("0044 20 7183 8750", gb).unwrap(), "+442071838750");
-        assert_eq!(phone("+49 30 901820", us).unwrap(), "+4930901820");
-        assert_eq!(phone("+33 1 42 68 53 00", us).unwrap(), "+33142685300");
-        assert_eq!(phone("+91 98765 43210", us).unwrap(), "+919876543210");
-    }
-
-    /// What the parser alone makes of a phone, for checking the fast path.
-    fn parsed(text: &str, region: Option<Region>) -> Option<String> {
-        let number = PHONE_NUMBER_UTIL.parse(text, region).ok()?;
-        PHONE_NUMBER_UTIL
-            .is_possible_number(&number)
-            .then(|| number.format_as(PhoneNumberFormat::E164).into_owned())
-    }
-
-    #[test]
-    fn fast_path_agrees_with_the_parser_on_tricky_forms() {
-        for region in [region("US"), region("GB"), region("DE"), None] {
-            for text in [
-                "+12025550173",
-                "+1 (202) 555-0173",
-                "202 555 0173",
-                "2025550173",
-                "12025550173",
-                "+1 1202 555 0173",
-                "+7 8 495 123 45 67",
-                "+7 495 123 45 67",
-                "+39 06 6982 1234",
-                "+39 333 123 4567",
-                "+54 9 11 2345 6789",
-                "+52 1 55 1234 5678",
-                "+44 7911 123456",
-                "+4420 7183 8750",
-                "+49 (30) 901820",
-                "+358 9 123 4567",
-                "+1242 357 1234",
-                "+1",
-                "+999 123",
-                "+86 10 1234 5678",
-                "+81 3-1234-5678",
-                "+353 1 234 5678",
-                "555-0100",
-                "+2",
-                "+21",
-                "+212 5 2212 3456",
-                "+380 44 123 4567",
-                "+1 800 FLOWERS",
-                "+49 151 12345678",
-            ] {
-                let fast = phone_fast(text, region);
-                if let Some(fast) = fast {
-                    assert_eq!(Some(fast), parsed(text, region), "{text} in {region:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn phone_extensions_are_dropped() {
-        let us = region("US");
-        assert_eq!(phone("202-555-0173 ext. 89", us).unwrap(), "+12025550173");
-        assert_eq!(phone("+1 202 555 0173 x12", us).unwrap(), "+12025550173");
-    }
-
-    #[test]
-    fn invalid_phones_are_refused_with_a_reason() {
-        let us = region("US");
-        for bad in [
-            "",
-            "abc",
-            "12",
-            "+1 23",
-            "555-CALL-NOW-PLEASE-NOW",
-            "+999 123 456 789",
-            &"9".repeat(80),
-        ] {
-            assert!(phone(bad, us).is_err(), "{bad:?}");
-        }
-        // No default region: a national number has no country.
-        assert!(phone("(202) 555-0173", None).is_err());
-        assert_eq!(region("usa"), None);
-        assert_eq!(region("XX"), None);
-        assert!(region("gb").is_some());
-        assert_eq!(region("1x"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use rlibphonenumber::enums::Region;
+use crate::phone::{self, Region};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 
@@ -71,7 +71,7 @@ impl<'c> Reader<'c> {
     pub fn new(config: &'c Config) -> Self {
         Reader {
             config,
-            region: normalize::region(&config.default_region),
+            region: phone::region(&config.default_region),
         }
     }
 
@@ -745,7 +745,7 @@ impl Reader<'_> {
         }
         if config.rules.phone {
             for (field, text) in &raw.phones {
-                match normalize::phone(text, self.region) {
+                match phone::to_e164(text, self.region).map_err(phone::PhoneError::reason) {
                     Ok(p) if !c.phones.contains(&p) => c.phones.push(p),
                     Ok(_) => {}
                     Err(reason) => issue(field, reason),

@@ -16,13 +16,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::error::GhlError;
-use super::phone::to_e164;
 use super::time::parse_rfc3339_ms;
 use super::types::*;
 use crate::http::{
     encode_component, Clock, Limits, Method, Policy, Request, Response, RetryPolicy, SendStats,
     Transport,
 };
+use crate::phone::{self, to_e164, PhoneError, Region};
 
 type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
@@ -60,8 +60,9 @@ pub struct GhlConfig {
     pub base_url: String,
     pub location_id: String,
     pub auth: Auth,
-    /// Calling code for national phone numbers (default "1").
-    pub default_country_code: String,
+    /// Region of national phone numbers (default US); `None` accepts only international
+    /// numbers (`+…`).
+    pub default_region: Option<Region>,
     pub limits: Limits,
     pub retry: RetryPolicy,
     /// A contact found after an ambiguous create counts as ours when its `dateAdded` is
@@ -77,7 +78,7 @@ impl GhlConfig {
             base_url: DEFAULT_BASE_URL.to_owned(),
             location_id: location_id.into(),
             auth,
-            default_country_code: "1".to_owned(),
+            default_region: phone::region("US"),
             limits: Limits::GHL,
             retry: RetryPolicy::default(),
             recovery_skew_ms: 300_000.0,
@@ -605,15 +606,17 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
 
     // ---- contacts -----------------------------------------------------------------
 
+    /// A phone in E.164, or `INPUT_INVALID` before anything is sent.
+    fn e164(&self, op: &'static str, raw: &str) -> Result<String, GhlError> {
+        to_e164(raw, self.config.default_region).map_err(|e: PhoneError| GhlError::InputInvalid {
+            op,
+            reason: format!("phone {raw:?}: {e}"),
+        })
+    }
+
     fn phone(&self, op: &'static str, phone: &mut Nullable<String>) -> Result<(), GhlError> {
         if let Some(Some(raw)) = phone {
-            let normalised = to_e164(raw, &self.config.default_country_code).map_err(|e| {
-                GhlError::InputInvalid {
-                    op,
-                    reason: format!("phone: {}", e.0),
-                }
-            })?;
-            *raw = normalised;
+            *raw = self.e164(op, raw)?;
         }
         Ok(())
     }
@@ -819,12 +822,7 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
             });
         }
         let number = match phone {
-            Some(p) => Some(to_e164(p, &self.config.default_country_code).map_err(|e| {
-                GhlError::InputInvalid {
-                    op,
-                    reason: format!("phone: {}", e.0),
-                }
-            })?),
+            Some(p) => Some(self.e164(op, p)?),
             None => None,
         };
         let call = Call::new(op, Method::Get, "/contacts/search/duplicate".into())
@@ -1470,6 +1468,66 @@ mod tests {
             body_of(sent),
             json!({"locationId": "loc 1", "email": "a@b.co", "phone": "+18888888888"})
         );
+    }
+
+    #[test]
+    fn national_and_international_phones_go_out_as_e164() {
+        for (region, raw, want) in [
+            ("GB", "020 7946 0958", "+442079460958"),
+            ("GB", "07911 123456 ext. 4", "+447911123456"),
+            ("DE", "030 901820", "+4930901820"),
+            ("US", "+33 1 42 68 53 00", "+33142685300"),
+            ("US", "0044 20 7946 0958", "+442079460958"),
+            ("US", "011 49 30 901820", "+4930901820"),
+        ] {
+            let t = ScriptedTransport::new();
+            t.reply(201, &contact_json("c1", "2026-09-21T14:13:20.000Z"));
+            let mut config = GhlConfig::new("loc 1", Auth::Token(Secret(TOKEN.into())));
+            config.base_url = "http://127.0.0.1:9/".into();
+            config.default_region = phone::region(region);
+            let c = GhlClient::new(config, &t, FakeClock::new());
+            let input = parse_input("createContact", json!({"phone": raw})).unwrap();
+            block_on(c.create_contact(input)).unwrap();
+            assert_eq!(
+                body_of(&t.sent()[0]),
+                json!({"locationId": "loc 1", "phone": want}),
+                "{raw} in {region}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_phones_are_refused_before_any_request() {
+        let t = ScriptedTransport::new();
+        let c = client(&t);
+        for raw in [
+            "555-0100",
+            "+1 202 555 01",
+            "+999 123 456 789",
+            "12",
+            "call me",
+        ] {
+            let input =
+                parse_input("createContact", json!({"email": "a@b.co", "phone": raw})).unwrap();
+            let err = block_on(c.create_contact(input)).unwrap_err();
+            assert_eq!(err.code(), "INPUT_INVALID", "{raw}");
+            assert!(err.to_string().contains("phone"), "{err}");
+            let update = parse_input("updateContact", json!({"phone": raw})).unwrap();
+            let err = block_on(c.update_contact("c1", update)).unwrap_err();
+            assert_eq!(err.code(), "INPUT_INVALID", "{raw}");
+            let err = block_on(c.find_duplicate(None, Some(raw))).unwrap_err();
+            assert_eq!(err.code(), "INPUT_INVALID", "{raw}");
+        }
+        // With no default region only international numbers are accepted.
+        let mut config = GhlConfig::new("loc 1", Auth::Token(Secret(TOKEN.into())));
+        config.default_region = None;
+        let c = GhlClient::new(config, &t, FakeClock::new());
+        let input = parse_input("createContact", json!({"phone": "(888) 888-8888"})).unwrap();
+        assert_eq!(
+            block_on(c.create_contact(input)).unwrap_err().code(),
+            "INPUT_INVALID"
+        );
+        assert!(t.sent().is_empty(), "nothing was sent");
     }
 
     #[test]

@@ -3,7 +3,6 @@
 
 pub mod client;
 pub mod error;
-pub mod phone;
 pub mod time;
 pub mod types;
 pub mod webhook;

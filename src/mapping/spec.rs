@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::transform::{calling_code, template_paths, DateFormat, NamePart, Transform, Ty};
+use super::transform::{template_paths, DateFormat, NamePart, Transform, Ty};
 use crate::error::json_type_name;
 use crate::model::{field_ref, FieldRef, FieldType, CUSTOM_PREFIX};
 
@@ -349,7 +349,7 @@ impl Parser<'_> {
         let default_region = match obj.get("defaultRegion") {
             None => "US".to_owned(),
             Some(Value::String(r)) => {
-                if calling_code(r).is_none() {
+                if crate::phone::region(r).is_none() {
                     self.problem(
                         "$.defaultRegion",
                         "UNKNOWN_REGION",
@@ -574,7 +574,7 @@ impl Parser<'_> {
                     .get("defaultRegion")
                     .and_then(Value::as_str)
                     .unwrap_or(region);
-                if calling_code(r).is_none() {
+                if crate::phone::region(r).is_none() {
                     self.problem(&arg_path, "TRANSFORM_INVALID", format!("e164 needs {{\"defaultRegion\": \"US\"}} or another known region, found {arg}"));
                     return None;
                 }

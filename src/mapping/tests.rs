@@ -333,3 +333,79 @@ fn activity_conditions_use_context_now() {
     let m = outseta_to_canonical(&recent, &s, &Context::default()).unwrap();
     assert_eq!(m.errors[0].code, "CONTEXT_MISSING");
 }
+
+#[test]
+fn the_e164_transform_uses_the_shared_phone_normaliser() {
+    let gb = spec(json!({ "version": 1, "defaultRegion": "GB", "fields": [
+        { "outseta": "Email", "ghl": "email" },
+        { "outseta": ["PhoneMobile", "PhoneWork"], "ghl": "phone", "transforms": ["e164"] }
+    ] }));
+    for (raw, want) in [
+        ("07911 123456", "+447911123456"),
+        ("020 7946 0958 ext. 12", "+442079460958"),
+        ("+1 (202) 555-0173", "+12025550173"),
+        ("+49 30 901820", "+4930901820"),
+        ("0033 1 42 68 53 00", "+33142685300"),
+    ] {
+        let (payload, errors) = preview_to_ghl(
+            &json!({ "Email": "a@b.co", "PhoneMobile": raw }),
+            &gb,
+            &Context::default(),
+        )
+        .unwrap();
+        assert_eq!(errors, vec![], "{raw}");
+        assert_eq!(payload.get("phone"), Some(&json!(want)), "{raw}");
+    }
+    // A region beyond the old hand-written table of 26, set on the transform itself.
+    let ar = spec(json!({ "version": 1, "fields": [
+        { "outseta": "Email", "ghl": "email" },
+        { "outseta": "PhoneMobile", "ghl": "phone", "transforms": [{ "e164": { "defaultRegion": "AR" } }] }
+    ] }));
+    let (payload, errors) = preview_to_ghl(
+        &json!({ "Email": "a@b.co", "PhoneMobile": "011 2345 6789" }),
+        &ar,
+        &Context::default(),
+    )
+    .unwrap();
+    assert_eq!(errors, vec![]);
+    assert_eq!(payload.get("phone"), Some(&json!("+541123456789")));
+    // Numbers that cannot be normalised are a per-field TRANSFORM_FAILED.
+    for raw in ["555-0100", "020 7946", "+999 123 456 789", "call me maybe"] {
+        let (payload, errors) = preview_to_ghl(
+            &json!({ "Email": "a@b.co", "PhoneMobile": raw }),
+            &default_spec(),
+            &Context::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(payload),
+            json!({ "email": "a@b.co" }),
+            "{raw}"
+        );
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.field.as_str(), e.code))
+                .collect::<Vec<_>>(),
+            vec![("phone", "TRANSFORM_FAILED")],
+            "{raw}"
+        );
+    }
+    // Regions are those with phone metadata.
+    let with_region = |r: &str| json!({ "version": 1, "fields": [{ "outseta": "PhoneMobile", "ghl": "phone", "transforms": [{ "e164": { "defaultRegion": r } }] }] });
+    assert_eq!(problems(with_region("KE"), &Context::default()), vec![]);
+    assert_eq!(
+        problems(with_region("ZZ"), &Context::default()),
+        vec![(
+            "$.fields[0].transforms[0].e164".to_owned(),
+            "TRANSFORM_INVALID"
+        )]
+    );
+    assert_eq!(
+        problems(
+            json!({ "version": 1, "defaultRegion": "XX" }),
+            &Context::default()
+        ),
+        vec![("$.defaultRegion".to_owned(), "UNKNOWN_REGION")]
+    );
+}

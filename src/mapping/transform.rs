@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::error::json_type_name;
+use crate::phone;
 
 /// The JSON type a value has, or a transform yields, as far as validation can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,93 +396,14 @@ fn title_case(text: &str) -> String {
     out
 }
 
-/// Country calling codes for the regions `e164` accepts as a default region.
-pub const REGIONS: &[(&str, &str)] = &[
-    ("AT", "43"),
-    ("AU", "61"),
-    ("BE", "32"),
-    ("BR", "55"),
-    ("CA", "1"),
-    ("CH", "41"),
-    ("DE", "49"),
-    ("DK", "45"),
-    ("ES", "34"),
-    ("FI", "358"),
-    ("FR", "33"),
-    ("GB", "44"),
-    ("IE", "353"),
-    ("IN", "91"),
-    ("IT", "39"),
-    ("JP", "81"),
-    ("MX", "52"),
-    ("NL", "31"),
-    ("NO", "47"),
-    ("NZ", "64"),
-    ("PL", "48"),
-    ("PT", "351"),
-    ("SE", "46"),
-    ("SG", "65"),
-    ("US", "1"),
-    ("ZA", "27"),
-];
-
-pub fn calling_code(region: &str) -> Option<&'static str> {
-    REGIONS
-        .iter()
-        .find(|(r, _)| r.eq_ignore_ascii_case(region))
-        .map(|(_, c)| *c)
-}
-
-/// Normalises a phone number to E.164 (`+` and 8 to 15 digits). It checks the shape,
-/// not whether the number is allocated (no numbering-plan metadata is shipped).
+/// A phone in E.164 through the crate's one normaliser (`crate::phone`, libphonenumber's
+/// rules and metadata): national numbers take `region`'s calling code, extensions are
+/// dropped (GHL stores one plain number), impossible and local-only numbers are refused.
 pub fn e164(text: &str, region: &str) -> Result<String, String> {
-    let trimmed = text.trim();
-    // An extension ("x12", "ext. 12") is dropped: GHL stores one plain number.
-    let lower = trimmed.to_ascii_lowercase();
-    let main = match lower.find("ext").or_else(|| lower.find('x')) {
-        Some(i) => &trimmed[..i],
-        None => trimmed,
-    };
-    let mut digits = String::with_capacity(main.len());
-    for (i, c) in main.trim().chars().enumerate() {
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if i == 0 => {}
-            ' ' | '-' | '.' | '(' | ')' | '/' => {}
-            _ => return Err(format!("{trimmed:?} is not a phone number ({c:?} found)")),
-        }
-    }
-    let international = if main.trim().starts_with('+') {
-        digits
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        rest.to_owned()
-    } else {
-        let code =
-            calling_code(region).ok_or_else(|| format!("unknown default region {region:?}"))?;
-        if code == "1" {
-            let national = match digits.strip_prefix('1') {
-                Some(rest) if digits.len() == 11 => rest,
-                _ => digits.as_str(),
-            };
-            if national.len() != 10 {
-                return Err(format!(
-                    "{trimmed:?} is not a 10-digit number for region {region}"
-                ));
-            }
-            format!("1{national}")
-        } else {
-            let national = if code == "39" {
-                digits.as_str() // Italy keeps its leading 0
-            } else {
-                digits.trim_start_matches('0')
-            };
-            format!("{code}{national}")
-        }
-    };
-    if !(8..=15).contains(&international.len()) || international.starts_with('0') {
-        return Err(format!("{trimmed:?} is not a valid international number"));
-    }
-    Ok(format!("+{international}"))
+    let default =
+        phone::region(region).ok_or_else(|| format!("unknown default region {region:?}"))?;
+    phone::to_e164(text, Some(default))
+        .map_err(|e| format!("{:?} is not a phone number in E.164: {e}", text.trim()))
 }
 
 // ---- dates ------------------------------------------------------------------------
@@ -685,6 +607,14 @@ mod tests {
         assert_eq!(us("1-555-010-2030 ext. 4"), Ok("+15550102030".into()));
         assert_eq!(us("0044 20 7946 0958"), Ok("+442079460958".into()));
         assert_eq!(e164("020 7946 0958", "GB"), Ok("+442079460958".into()));
+        assert_eq!(e164("020 7946 0958", "gb"), Ok("+442079460958".into()));
+        assert_eq!(e164("06 6982 1234", "IT"), Ok("+390669821234".into()));
+        assert_eq!(e164("+81 3-1234-5678", "US"), Ok("+81312345678".into()));
+        assert_eq!(e164("0412 345 678", "AU"), Ok("+61412345678".into()));
+        assert!(us("+1 202 555 01").is_err());
+        assert!(us("555-0100")
+            .unwrap_err()
+            .contains("a local number without its area code"));
         assert!(us("555-0100").is_err());
         assert!(us("call me").is_err());
         assert!(e164("020 7946 0958", "ZZ")

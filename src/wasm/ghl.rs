@@ -60,6 +60,7 @@ struct ClientOptions {
     token: Option<String>,
     oauth: Option<OAuthOptions>,
     base_url: Option<String>,
+    default_region: Option<String>,
     default_country_code: Option<String>,
     retry: Option<RetryOptions>,
     rate_limit: Option<RateLimitOptions>,
@@ -125,8 +126,31 @@ impl GhlClient {
         }
         let mut config = GhlConfig::new(opts.location_id, auth);
         config.base_url = opts.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        if let Some(cc) = opts.default_country_code {
-            config.default_country_code = cc;
+        match (opts.default_region, opts.default_country_code) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    op,
+                    "pass at most one of defaultRegion, defaultCountryCode",
+                ))
+            }
+            (Some(r), None) => {
+                config.default_region = Some(crate::phone::region(&r).ok_or_else(|| {
+                    invalid(
+                        op,
+                        format!("defaultRegion {r:?} is not a region with phone numbers"),
+                    )
+                })?);
+            }
+            (None, Some(cc)) => {
+                config.default_region =
+                    Some(crate::phone::region_for_calling_code(&cc).ok_or_else(|| {
+                        invalid(
+                            op,
+                            format!("defaultCountryCode {cc:?} is not a calling code"),
+                        )
+                    })?);
+            }
+            (None, None) => {}
         }
         if let Some(r) = opts.retry {
             let d = RetryPolicy::default();

@@ -326,3 +326,26 @@ test("the simulator runs as a command: node tests/sim/ghl.mjs --port 0", async (
     child.kill();
   }
 });
+
+test("phones: defaultRegion places national numbers; a bad phone or region is refused before any request", async () => {
+  const sim = await startGhlSim({});
+  try {
+    const opts = { locationId: LOC, token: "sim-token", baseUrl: sim.url };
+    const gb = new GhlClient({ ...opts, defaultRegion: "GB" });
+    assert.equal((await gb.createContact({ email: "gb@example.com", phone: "020 7946 0958 ext. 4" })).contact.phone, "+442079460958");
+    const legacy = new GhlClient({ ...opts, defaultCountryCode: "44" });
+    assert.equal((await legacy.createContact({ email: "gb2@example.com", phone: "07911 123456" })).contact.phone, "+447911123456");
+    const us = new GhlClient({ ...opts, defaultRegion: "US" });
+    const before = (await stats(sim)).requests;
+    for (const phone of ["555-0100", "+1 202 555 01", "call me"]) {
+      await rejects(us.createContact({ email: "x@example.com", phone }), "INPUT_INVALID");
+    }
+    await rejects(gb.createContact({ email: "x@example.com", phone: "020 7946 0958 1234" }), "INPUT_INVALID");
+    assert.equal((await stats(sim)).requests, before, "nothing was sent");
+    for (const bad of [{ defaultRegion: "ZZ" }, { defaultCountryCode: "999" }, { defaultRegion: "GB", defaultCountryCode: "44" }]) {
+      assert.throws(() => new GhlClient({ ...opts, ...bad }), (err) => err.code === "INPUT_INVALID");
+    }
+  } finally {
+    await sim.close();
+  }
+});
