@@ -277,7 +277,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.send(&request, false).await;
+            let outcome = self.send(&request, false).await.map(|(r, _)| r);
             let ambiguous = match &outcome {
                 Ok(r) => r.status >= 500,
                 Err(e) => matches!(e, OutsetaError::Transport(_)),
@@ -657,7 +657,16 @@ impl<T: Transport, C: Clock> Client<T, C> {
         body: Option<&Value>,
     ) -> Result<Response, OutsetaError> {
         let request = self.request(method, path, query, body);
-        let response = self.send(&request, method != Method::Post).await?;
+        let (response, attempts) = self.send(&request, method != Method::Post).await?;
+        // A retried DELETE answered 404: an earlier attempt removed it (its answer was
+        // lost). Either way the record is gone, which is what was asked.
+        if method == Method::Delete && attempts > 1 && response.status == 404 {
+            return Ok(Response {
+                status: 204,
+                headers: Vec::new(),
+                body: String::new(),
+            });
+        }
         check(response, path)
     }
 
@@ -696,7 +705,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
         &'a self,
         request: &'a Request,
         idempotent: bool,
-    ) -> LocalBoxFuture<'a, Result<Response, OutsetaError>> {
+    ) -> LocalBoxFuture<'a, Result<(Response, u32), OutsetaError>> {
         Box::pin(async move {
             let sent = self
                 .policy
@@ -706,7 +715,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
                 .map_err(|e| OutsetaError::RateLimited {
                     retry_after_seconds: Some(e.reset_in_ms / 1000.0),
                 })?;
-            Ok(sent.result?)
+            Ok((sent.result?, sent.attempts))
         })
     }
 }

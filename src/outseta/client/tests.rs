@@ -618,6 +618,19 @@ fn a_500_or_a_network_error_on_a_get_put_or_delete_is_retried() {
 }
 
 #[test]
+fn a_retried_delete_answered_404_was_our_earlier_attempt() {
+    let t = ScriptedTransport::new();
+    t.fail("no response within 30000 ms").reply(404, "");
+    let client = Client::new(config(), &t, FakeClock::new());
+    block_on(client.delete_person("p1")).unwrap();
+    // Without a retry, a 404 is still OUTSETA_NOT_FOUND.
+    t.reply(404, "");
+    let err = block_on(client.delete_person("p1")).unwrap_err();
+    assert_eq!(err.code(), "OUTSETA_NOT_FOUND");
+    assert_eq!(t.sent().len(), 3);
+}
+
+#[test]
 fn retries_stop_after_max_attempts_with_the_last_error() {
     let t = ScriptedTransport::new();
     for _ in 0..2 {
