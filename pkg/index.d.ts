@@ -739,9 +739,24 @@ export interface OutsetaClientOptions {
   baseUrl?: string;
   apiKey: string;
   secretKey: string;
-  /** Pace requests to Outseta's 4 per second per key (default true). */
+  /**
+   * Limit requests to Outseta's 4 per second per key (default true). Off, nothing is
+   * throttled client-side, but a 429's `Retry-After` is still obeyed and retried.
+   */
   rateLimit?: boolean;
+  /**
+   * Attempts in all (default 5; 1 = never retry) and the full-jitter exponential backoff
+   * (base 500 ms, cap 30 s). A 429 is always retried; a 5xx or network error only for
+   * GET, PUT and DELETE. A POST is never blindly re-sent: a person create that failed
+   * ambiguously is looked up by email first.
+   */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Per-attempt timeout in ms (default 30,000); `null` for none. */
+  timeoutMs?: number | null;
 }
+
+/** Request counters of an {@link OutsetaClient}. */
+export interface OutsetaStats { requests: number; attempts: number; retries: number; throttledMs: number; backoffMs: number }
 
 /**
  * An Outseta REST API v1 client over the host's `fetch`. Every method returns a Promise
@@ -755,12 +770,14 @@ export class OutsetaClient {
   /** The base URL requests go to (never the keys). */
   readonly baseUrl: string;
   free(): void;
+  /** Requests, attempts, retries, and time spent throttled or backing off. */
+  stats(): OutsetaStats;
 
   listPeople(query?: OutsetaListQuery | null): Promise<OutsetaPage<OutsetaPersonRecord>>;
   /** Every matching person, page after page. */
   listAllPeople(query?: OutsetaListQuery | null): Promise<OutsetaPersonRecord[]>;
   getPerson(uid: string): Promise<OutsetaPersonRecord>;
-  /** `Email` is required and unique in Outseta. */
+  /** `Email` is required and unique in Outseta. After a 5xx or network error the person is looked up by email before any re-send. */
   createPerson(person: OutsetaPerson): Promise<OutsetaPersonRecord>;
   /** Reads the whole person, applies `patch`, PUTs the result (a partial PUT can wipe `PersonAccount`). */
   updatePerson(uid: string, patch: Record<string, unknown>): Promise<OutsetaPersonRecord>;

@@ -24,6 +24,14 @@ impl Limits {
         window_ms: 10_000.0,
         daily: Some(200_000),
     };
+
+    /// Outseta: 4 requests per second per API key, no daily budget. The window has a
+    /// 50 ms margin: a send is dated when it leaves, the server counts it on arrival.
+    pub const OUTSETA: Limits = Limits {
+        burst: 4,
+        window_ms: 1_050.0,
+        daily: None,
+    };
 }
 
 /// What the limiter decided for one request.

@@ -186,6 +186,16 @@ pub mod fake {
         }
     }
 
+    /// A borrowed clock, so a test can read the time a client has slept to.
+    impl Clock for &FakeClock {
+        fn now_ms(&self) -> f64 {
+            (*self).now_ms()
+        }
+        async fn sleep(&self, ms: f64) {
+            (*self).sleep(ms).await
+        }
+    }
+
     /// Answers requests from a script, in order, and records what was sent.
     #[derive(Debug, Default)]
     pub struct ScriptedTransport {

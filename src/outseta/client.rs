@@ -3,18 +3,30 @@
 //!
 //! Paging follows Outseta, not habit: `offset` is the zero-based PAGE number
 //! (`offset=1&limit=20` is items 21-40), and `limit` is at most 100.
+//!
+//! Every request goes through the shared `http::Policy`: a limiter at Outseta's 4
+//! requests per second per key (obeying `Retry-After`), and retries with exponential
+//! backoff and full jitter: a 429 always (Outseta did not process the request), a 5xx or
+//! a network error only for GET, PUT and DELETE. A POST is never blindly re-sent; a person
+//! create that failed ambiguously is looked up by email (unique in Outseta) first.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::{read_error_body, OutsetaError};
-use super::pace::{Pacer, Unpaced};
 use super::types::{
     Account, Activity, CustomActivity, EmailList, EmailListSubscription, Page, Person,
     PersonAccount, PropertyDefinition,
 };
-use crate::http::{Method, Request, Response, Transport};
+use crate::http::retry::Jitter;
+use crate::http::{
+    Clock, Limits, Method, Policy, Request, Response, RetryPolicy, SendStats, Transport,
+};
 
 /// The largest page Outseta serves.
 pub const MAX_LIMIT: u32 = 100;
@@ -160,30 +172,69 @@ impl ListQuery {
     }
 }
 
-/// The typed client. `T` sends the requests; `P` paces them (4 per second per key).
-pub struct Client<T, P = Unpaced> {
-    config: OutsetaConfig,
-    transport: T,
-    pacer: P,
+/// How hard the client may push: the rate limit, retries and the per-attempt timeout.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub limits: Limits,
+    pub retry: RetryPolicy,
+    /// An attempt with no response after this long counts as a network error.
+    pub timeout_ms: Option<f64>,
 }
 
-impl<T: Transport> Client<T, Unpaced> {
-    pub fn new(config: OutsetaConfig, transport: T) -> Self {
-        Client {
-            config,
-            transport,
-            pacer: Unpaced,
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            limits: Limits::OUTSETA,
+            retry: RetryPolicy::default(),
+            timeout_ms: Some(30_000.0),
         }
     }
 }
 
-impl<T: Transport, P: Pacer> Client<T, P> {
-    pub fn with_pacer(config: OutsetaConfig, transport: T, pacer: P) -> Self {
+/// The limiter's key. One client holds one key pair, so its budget is that key's; the
+/// key itself is not used, so it never sits in the limiter's (debuggable) state.
+const RATE_KEY: &str = "outseta";
+
+type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// The typed client. `T` sends the requests; `C` is the clock the limiter and the
+/// backoff sleep on.
+pub struct Client<T, C> {
+    config: OutsetaConfig,
+    transport: T,
+    clock: C,
+    policy: Policy,
+    retry: RetryPolicy,
+    jitter: RefCell<Jitter>,
+}
+
+impl<T: Transport, C: Clock> Client<T, C> {
+    /// With the default settings: 4 requests per second, 5 attempts, 30 s per attempt.
+    pub fn new(config: OutsetaConfig, transport: T, clock: C) -> Self {
+        Self::with_settings(config, transport, clock, Settings::default())
+    }
+
+    pub fn with_settings(
+        config: OutsetaConfig,
+        transport: T,
+        clock: C,
+        settings: Settings,
+    ) -> Self {
+        let seed = clock.now_ms().to_bits();
         Client {
             config,
             transport,
-            pacer,
+            policy: Policy::new(settings.limits, settings.retry, seed)
+                .with_timeout_ms(settings.timeout_ms),
+            clock,
+            retry: settings.retry,
+            jitter: RefCell::new(Jitter::new(seed.rotate_left(17))),
         }
+    }
+
+    /// Requests, attempts, retries and time spent throttled or backing off.
+    pub fn stats(&self) -> SendStats {
+        self.policy.stats()
     }
 
     pub fn config(&self) -> &OutsetaConfig {
@@ -206,20 +257,63 @@ impl<T: Transport, P: Pacer> Client<T, P> {
         self.json(Method::Get, &path, &[], None).await
     }
 
-    /// `Email` is required; Outseta keeps emails unique.
+    /// `Email` is required; Outseta keeps emails unique. A 429 is retried; after a 5xx
+    /// or a network error (the person may have been created or not) the person is looked
+    /// up by email and returned if found, and only re-sent if not. A re-send refused
+    /// because the email now exists is our earlier attempt landing late: looked up too.
     pub async fn create_person(&self, person: &Value) -> Result<Person, OutsetaError> {
         let body = object(person, "person")?;
-        match body.get("Email") {
-            Some(Value::String(email)) if !email.trim().is_empty() => {}
+        let email = match body.get("Email") {
+            Some(Value::String(email)) if !email.trim().is_empty() => email.clone(),
             _ => {
                 return Err(input(
                     "person.Email",
                     "a non-empty email string is required",
                 ))
             }
+        };
+        let path = "/crm/people";
+        let request = self.request(Method::Post, path, &[], Some(person));
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self.send(&request, false).await.map(|(r, _)| r);
+            let ambiguous = match &outcome {
+                Ok(r) => r.status >= 500,
+                Err(e) => matches!(e, OutsetaError::Transport(_)),
+            };
+            if !ambiguous {
+                match outcome.and_then(|r| check(r, path)) {
+                    Ok(r) => return decode(&r.body, path),
+                    Err(OutsetaError::Validation { message, errors })
+                        if attempt > 1
+                            && errors
+                                .iter()
+                                .any(|e| e.property.as_deref() == Some("Email")) =>
+                    {
+                        if let Some(found) = self.find_person_by_email(&email).await? {
+                            return Ok(found);
+                        }
+                        return Err(OutsetaError::Validation { message, errors });
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if let Some(found) = self.find_person_by_email(&email).await? {
+                return Ok(found);
+            }
+            if attempt >= self.retry.max_attempts {
+                return Err(outcome
+                    .and_then(|r| check(r, path))
+                    .err()
+                    .unwrap_or_else(|| OutsetaError::Http {
+                        status: 500,
+                        message: String::new(),
+                    }));
+            }
+            let unit = self.jitter.borrow_mut().next_unit();
+            self.clock.sleep(self.retry.delay_ms(attempt, unit)).await;
         }
-        self.json(Method::Post, "/crm/people", &[], Some(person))
-            .await
     }
 
     /// Changes the keys in `patch` and keeps the rest: the full person is read first and
@@ -552,7 +646,9 @@ impl<T: Transport, P: Pacer> Client<T, P> {
         decode(&response.body, path)
     }
 
-    /// Sends one request; any status outside 2xx becomes the matching `OutsetaError`.
+    /// Sends one request under the policy (GET, PUT and DELETE are retried on 5xx and
+    /// network errors; a POST only on 429); any status outside 2xx becomes the matching
+    /// `OutsetaError`.
     async fn call(
         &self,
         method: Method,
@@ -560,6 +656,27 @@ impl<T: Transport, P: Pacer> Client<T, P> {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<Response, OutsetaError> {
+        let request = self.request(method, path, query, body);
+        let (response, attempts) = self.send(&request, method != Method::Post).await?;
+        // A retried DELETE answered 404: an earlier attempt removed it (its answer was
+        // lost). Either way the record is gone, which is what was asked.
+        if method == Method::Delete && attempts > 1 && response.status == 404 {
+            return Ok(Response {
+                status: 204,
+                headers: Vec::new(),
+                body: String::new(),
+            });
+        }
+        check(response, path)
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Request {
         let mut url = format!("{}{}", self.config.base_url, path);
         for (i, (key, value)) in query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
@@ -574,39 +691,59 @@ impl<T: Transport, P: Pacer> Client<T, P> {
         if body.is_some() {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
-        let request = Request {
+        Request {
             method,
             url,
             headers,
             body: body.map(Value::to_string),
-        };
-        self.pacer.wait_turn().await;
-        let sent = self.transport.send(request).await;
-        self.pacer.finished();
-        let response = sent?;
-        match response.status {
-            200..=299 => Ok(response),
-            400 | 422 => {
-                let (message, errors) = read_error_body(&response.body);
-                Err(OutsetaError::Validation { message, errors })
-            }
-            401 | 403 => Err(OutsetaError::Unauthorized {
-                status: response.status,
-            }),
-            404 => Err(OutsetaError::NotFound {
-                path: path.to_owned(),
-            }),
-            429 => Err(OutsetaError::RateLimited {
-                retry_after_seconds: response
-                    .header("retry-after")
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .filter(|s| s.is_finite() && *s >= 0.0),
-            }),
-            status => Err(OutsetaError::Http {
-                status,
-                message: read_error_body(&response.body).0,
-            }),
         }
+    }
+
+    /// The limiter, the attempts and their retries. Boxed so the policy's state machine
+    /// is compiled once, not into every operation's future.
+    fn send<'a>(
+        &'a self,
+        request: &'a Request,
+        idempotent: bool,
+    ) -> LocalBoxFuture<'a, Result<(Response, u32), OutsetaError>> {
+        Box::pin(async move {
+            let sent = self
+                .policy
+                .send(&self.transport, &self.clock, RATE_KEY, request, idempotent)
+                .await
+                // Outseta has no daily budget, so this only happens if one is configured.
+                .map_err(|e| OutsetaError::RateLimited {
+                    retry_after_seconds: Some(e.reset_in_ms / 1000.0),
+                })?;
+            Ok((sent.result?, sent.attempts))
+        })
+    }
+}
+
+/// Any status outside 2xx becomes the matching `OutsetaError`.
+fn check(response: Response, path: &str) -> Result<Response, OutsetaError> {
+    match response.status {
+        200..=299 => Ok(response),
+        400 | 422 => {
+            let (message, errors) = read_error_body(&response.body);
+            Err(OutsetaError::Validation { message, errors })
+        }
+        401 | 403 => Err(OutsetaError::Unauthorized {
+            status: response.status,
+        }),
+        404 => Err(OutsetaError::NotFound {
+            path: path.to_owned(),
+        }),
+        429 => Err(OutsetaError::RateLimited {
+            retry_after_seconds: response
+                .header("retry-after")
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0),
+        }),
+        status => Err(OutsetaError::Http {
+            status,
+            message: read_error_body(&response.body).0,
+        }),
     }
 }
 

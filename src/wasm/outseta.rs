@@ -10,57 +10,22 @@ use std::rc::Rc;
 use js_sys::{Promise, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 
+use super::clock::JsClock;
 use super::error::to_js_error;
 use super::json::{from_js, to_js};
 use super::transport::FetchTransport;
-use crate::outseta::pace::{Clock, Pacer, WindowPacer};
+use crate::http::{Limits, RetryPolicy};
 use crate::outseta::webhook;
-use crate::outseta::{Client, CustomActivity, ListQuery, OutsetaConfig, OutsetaError};
+use crate::outseta::{Client, CustomActivity, ListQuery, OutsetaConfig, OutsetaError, Settings};
 
-#[wasm_bindgen]
-extern "C" {
-    // Global in browsers, Workers and Node alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
-}
-
-/// `Date.now()` and `setTimeout`.
-#[derive(Debug, Clone, Copy)]
-struct HostClock;
-
-impl Clock for HostClock {
-    fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
-    }
-
-    async fn sleep_ms(&self, ms: f64) {
-        let promise = Promise::new(&mut |resolve, _reject| {
-            set_timeout(&resolve, ms);
-        });
-        let _ = JsFuture::from(promise).await;
-    }
-}
-
-/// Pacing chosen at construction: Outseta's 4 requests/second, or none.
-enum HostPacer {
-    Off,
-    On(WindowPacer<HostClock>),
-}
-
-impl Pacer for HostPacer {
-    async fn wait_turn(&self) {
-        if let HostPacer::On(pacer) = self {
-            pacer.wait_turn().await;
-        }
-    }
-
-    fn finished(&self) {
-        if let HostPacer::On(pacer) = self {
-            pacer.finished();
-        }
-    }
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RetryOptions {
+    max_attempts: Option<u32>,
+    base_delay_ms: Option<f64>,
+    max_delay_ms: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -72,9 +37,20 @@ struct Options {
     base_url: Option<String>,
     api_key: String,
     secret_key: String,
-    /// Pace requests to 4 per second (default true).
+    /// Limit requests to 4 per second (default true). Off, a 429 is still retried.
     #[serde(default)]
     rate_limit: Option<bool>,
+    /// Attempts and backoff (default 5 attempts, 500 ms base, 30 s cap).
+    #[serde(default)]
+    retry: Option<RetryOptions>,
+    /// Per-attempt timeout in ms (default 30,000); `null` for none.
+    #[serde(default, deserialize_with = "some_or_null")]
+    timeout_ms: Option<Option<f64>>,
+}
+
+/// Tells an explicit `null` (no timeout) from an absent field (the default).
+fn some_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
 }
 
 fn input_error(path: &str, reason: impl Into<String>) -> JsValue {
@@ -87,12 +63,13 @@ fn input_error(path: &str, reason: impl Into<String>) -> JsValue {
 /// An Outseta REST API v1 client over the host's `fetch`.
 #[wasm_bindgen]
 pub struct OutsetaClient {
-    inner: Rc<Client<FetchTransport, HostPacer>>,
+    inner: Rc<Client<FetchTransport, JsClock>>,
 }
 
 #[wasm_bindgen]
 impl OutsetaClient {
-    /// `new OutsetaClient({ subdomain | baseUrl, apiKey, secretKey, rateLimit? })`.
+    /// `new OutsetaClient({ subdomain | baseUrl, apiKey, secretKey, rateLimit?, retry?,
+    /// timeoutMs? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<OutsetaClient, JsValue> {
         let options: Options = typed(&options, "options")?;
@@ -111,14 +88,46 @@ impl OutsetaClient {
             }
         }
         .map_err(|e| to_js_error(&e))?;
-        let pacer = if options.rate_limit.unwrap_or(true) {
-            HostPacer::On(WindowPacer::outseta(HostClock))
-        } else {
-            HostPacer::Off
-        };
+        let mut settings = Settings::default();
+        if !options.rate_limit.unwrap_or(true) {
+            // No client-side budget; the server's Retry-After is still obeyed.
+            settings.limits = Limits {
+                burst: u32::MAX,
+                window_ms: 1.0,
+                daily: None,
+            };
+        }
+        if let Some(r) = options.retry {
+            let d = RetryPolicy::default();
+            let delay = |v: Option<f64>, default: f64| {
+                v.filter(|ms| ms.is_finite() && *ms >= 0.0)
+                    .unwrap_or(default)
+            };
+            settings.retry = RetryPolicy {
+                max_attempts: r.max_attempts.unwrap_or(d.max_attempts).max(1),
+                base_delay_ms: delay(r.base_delay_ms, d.base_delay_ms),
+                max_delay_ms: delay(r.max_delay_ms, d.max_delay_ms),
+            };
+        }
+        if let Some(timeout) = options.timeout_ms {
+            if timeout.is_some_and(|ms| !(ms.is_finite() && ms > 0.0)) {
+                return Err(input_error("timeoutMs", "a positive number of ms, or null"));
+            }
+            settings.timeout_ms = timeout;
+        }
         Ok(OutsetaClient {
-            inner: Rc::new(Client::with_pacer(config, FetchTransport, pacer)),
+            inner: Rc::new(Client::with_settings(
+                config,
+                FetchTransport,
+                JsClock,
+                settings,
+            )),
         })
+    }
+
+    /// Request counters: requests, attempts, retries, throttledMs, backoffMs.
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.stats())
     }
 
     /// The base URL requests go to (never the keys).

@@ -106,6 +106,10 @@ void firstCluster, rule, scoring, decision, links, size;
 async function outsetaUsage(): Promise<void> {
   const client = new api.OutsetaClient({ baseUrl: "http://127.0.0.1:8000/api/v1", apiKey: "k", secretKey: "s" });
   const base: string = client.baseUrl;
+  const tuned = new api.OutsetaClient({ subdomain: "acme", apiKey: "k", secretKey: "s", rateLimit: true, retry: { maxAttempts: 3, baseDelayMs: 100 }, timeoutMs: null });
+  const retries: number = tuned.stats().retries;
+  // @ts-expect-error: the retry options are numbers
+  new api.OutsetaClient({ subdomain: "acme", apiKey: "k", secretKey: "s", retry: { maxAttempts: "3" } });
   const page: OutsetaPage<OutsetaPersonRecord> = await client.listPeople({ offset: 1, limit: 100, filters: { Updated__gte: "2024-01-01" } });
   const total: number = page.metadata.total;
   const everyone: OutsetaPersonRecord[] = await client.listAllPeople();
@@ -124,7 +128,7 @@ async function outsetaUsage(): Promise<void> {
   // @ts-expect-error: the key pair is required
   new api.OutsetaClient({ subdomain: "acme" });
   client.free();
-  void base, total, everyone, updated, found, stage, activity, defs, event;
+  void base, retries, total, everyone, updated, found, stage, activity, defs, event;
 }
 void outsetaUsage;
 // HighLevel: the client, its pagers and the webhook verifier, as users call them.

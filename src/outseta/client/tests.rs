@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::error::CodedError;
+use crate::http::fake::{block_on, FakeClock, ScriptedTransport};
 use crate::http::TransportError;
-use crate::outseta::testing::block_on;
+use crate::http::{Limits, RetryPolicy};
 use crate::outseta::types::EntityType;
 
 /// Answers each request with the given function and records it.
@@ -74,7 +75,7 @@ fn param(url: &str, key: &str) -> Option<String> {
 #[test]
 fn requests_carry_the_outseta_authorization_and_json_headers() {
     let server = fake(|_| reply(200, json!({"Uid": "p1", "Email": "a@b.co"})));
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     block_on(client.get_person("p1")).unwrap();
     block_on(client.create_person(&json!({"Email": "a@b.co"}))).unwrap();
     let sent = server.sent.borrow();
@@ -103,7 +104,7 @@ fn keys_never_show_in_debug_or_errors() {
         "{shown}"
     );
     let server = fake(|_| reply(401, json!({"Message": "Authorization has been denied"})));
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let err = block_on(client.get_person("p1")).unwrap_err();
     assert_eq!(err.code(), "OUTSETA_UNAUTHORIZED");
     let text = format!("{err} {err:?} {}", err.details());
@@ -143,7 +144,7 @@ fn paging_server(total: usize) -> impl Fn(&Request) -> Response {
 #[test]
 fn paging_asks_for_page_numbers_and_gets_everyone_once() {
     let server = fake(paging_server(182));
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let query = ListQuery {
         limit: Some(100),
         ..ListQuery::default()
@@ -175,7 +176,7 @@ fn paging_asks_for_page_numbers_and_gets_everyone_once() {
 #[test]
 fn paging_stops_on_total_when_the_last_page_is_full() {
     let server = fake(paging_server(50));
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let people = block_on(client.list_all_people(&ListQuery::default())).unwrap();
     assert_eq!(people.len(), 50);
     assert_eq!(server.sent.borrow().len(), 2);
@@ -189,7 +190,7 @@ fn list_queries_encode_filters_order_and_fields() {
             json!({"metadata": {"limit": 25, "offset": 0, "total": 0}, "items": []}),
         )
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let query: ListQuery = serde_json::from_value(json!({
         "offset": 2, "limit": 50, "fields": "*,PersonAccount.*", "orderBy": "Updated DESC",
         "filters": {"Updated__gte": "2024-01-01T00:00:00", "AccountStage": 3, "Email": "a+b@c.co"}
@@ -234,7 +235,7 @@ fn find_by_email_compares_case_insensitively_and_retries_lowercased() {
             json!({"metadata": {"limit": 25, "offset": 0, "total": items.len()}, "items": items}),
         )
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let found = block_on(client.find_person_by_email(" Jane@Example.COM ")).unwrap();
     assert_eq!(found.unwrap().uid.as_deref(), Some("p1"));
     assert_eq!(server.sent.borrow().len(), 2);
@@ -258,7 +259,7 @@ fn find_by_email_ignores_a_near_match_the_server_returns() {
             "items": [{"Uid": "p2", "Email": "jane@example.com.evil"}]}),
         )
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     assert!(block_on(client.find_person_by_email("jane@example.com"))
         .unwrap()
         .is_none());
@@ -278,7 +279,7 @@ fn update_reads_the_whole_record_first_and_keeps_person_account() {
             serde_json::from_str(request.body.as_deref().unwrap()).unwrap(),
         ),
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let updated = block_on(client.update_person("p1", &json!({"FirstName": "Anne"}))).unwrap();
     assert_eq!(updated.first_name.as_deref(), Some("Anne"));
     let sent = server.sent.borrow();
@@ -347,7 +348,7 @@ fn status_codes_become_coded_errors() {
     ];
     for (response, code) in cases {
         let server = fake(move |_| response.clone());
-        let client = Client::new(config(), &server);
+        let client = Client::new(config(), &server, FakeClock::new());
         let err = block_on(client.get_person("p1")).unwrap_err();
         assert_eq!(err.code(), code, "{err}");
         if code == "OUTSETA_VALIDATION" {
@@ -362,7 +363,7 @@ fn status_codes_become_coded_errors() {
 #[test]
 fn creates_check_required_fields_before_sending() {
     let server = fake(|_| reply(200, json!({})));
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     for bad in [
         json!({}),
         json!({"Email": ""}),
@@ -394,7 +395,7 @@ fn creates_check_required_fields_before_sending() {
 #[test]
 fn uids_are_one_encoded_path_segment() {
     let server = fake(|_| reply(200, json!({})));
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     block_on(client.delete_person("../accounts/x?y")).unwrap();
     assert_eq!(
         server.sent.borrow()[0].url,
@@ -413,7 +414,7 @@ fn accounts_memberships_and_deletes_use_the_documented_paths() {
         };
         reply(200, body)
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let account = block_on(client.create_account(&json!({
         "Name": "Acme", "PersonAccount": [{"Person": {"Email": "a@b.co"}, "IsPrimary": true}]
     })))
@@ -450,7 +451,7 @@ fn custom_activities_post_the_documented_body() {
         body["ActivityType"] = json!(10);
         reply(200, body)
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let activity = CustomActivity {
         title: "Onboarding: book a kickoff call".into(),
         description: "From the sync".into(),
@@ -483,7 +484,7 @@ fn custom_activities_post_the_documented_body() {
         headers: vec![],
         body: String::new(),
     });
-    let client = Client::new(config(), &empty);
+    let client = Client::new(config(), &empty, FakeClock::new());
     let echoed = block_on(client.create_custom_activity(&activity)).unwrap();
     assert_eq!(echoed.activity_type, Some(10));
 }
@@ -492,7 +493,8 @@ fn custom_activities_post_the_documented_body() {
 fn property_definitions_tolerate_404_and_both_shapes() {
     let missing = fake(|_| reply(404, json!({"Message": "No HTTP resource"})));
     assert_eq!(
-        block_on(Client::new(config(), &missing).property_definitions("Person")).unwrap(),
+        block_on(Client::new(config(), &missing, FakeClock::new()).property_definitions("Person"))
+            .unwrap(),
         None
     );
     let bare = fake(|_| {
@@ -501,9 +503,10 @@ fn property_definitions_tolerate_404_and_both_shapes() {
             json!([{"SystemName": "CoffeePreference", "ControlType": "Text"}]),
         )
     });
-    let defs = block_on(Client::new(config(), &bare).property_definitions("Person"))
-        .unwrap()
-        .unwrap();
+    let defs =
+        block_on(Client::new(config(), &bare, FakeClock::new()).property_definitions("Person"))
+            .unwrap()
+            .unwrap();
     assert_eq!(defs[0].system_name.as_deref(), Some("CoffeePreference"));
     let paged = fake(|_| {
         reply(
@@ -512,15 +515,16 @@ fn property_definitions_tolerate_404_and_both_shapes() {
             "items": [{"SystemName": "Mascot", "ControlType": "Select"}]}),
         )
     });
-    let defs = block_on(Client::new(config(), &paged).property_definitions("Account"))
-        .unwrap()
-        .unwrap();
+    let defs =
+        block_on(Client::new(config(), &paged, FakeClock::new()).property_definitions("Account"))
+            .unwrap()
+            .unwrap();
     assert_eq!(defs[0].system_name.as_deref(), Some("Mascot"));
     assert!(paged.sent.borrow()[0]
         .url
         .ends_with("/api/v1/attributes/Account/definitions"));
     assert_eq!(
-        block_on(Client::new(config(), &paged).property_definitions("Widget"))
+        block_on(Client::new(config(), &paged, FakeClock::new()).property_definitions("Widget"))
             .unwrap_err()
             .code(),
         "INPUT_INVALID"
@@ -537,7 +541,7 @@ fn email_list_subscriptions_use_the_documented_paths() {
         ),
         _ => reply(200, json!({"Uid": "s1", "EmailListSubscriberStatus": 1})),
     });
-    let client = Client::new(config(), &server);
+    let client = Client::new(config(), &server, FakeClock::new());
     let lists = block_on(client.list_email_lists(&ListQuery::default())).unwrap();
     assert_eq!(lists.items[0].name.as_deref(), Some("Newsletter"));
     block_on(client.list_subscriptions("l1", &ListQuery::default())).unwrap();
@@ -553,18 +557,184 @@ fn email_list_subscriptions_use_the_documented_paths() {
     assert!(sent[3].url.ends_with("/email/lists/l1/subscriptions/s1"));
 }
 
+// ---- the shared http::Policy: limiter and retries ------------------------------------
+
+fn page_of(people: &[Value]) -> String {
+    json!({"metadata": {"limit": 25, "offset": 0, "total": people.len()}, "items": people})
+        .to_string()
+}
+
+fn methods(t: &ScriptedTransport) -> Vec<Method> {
+    t.sent().iter().map(|r| r.method).collect()
+}
+
 #[test]
-fn the_pacer_is_asked_before_every_request() {
-    struct Counting(RefCell<u32>);
-    impl Pacer for &Counting {
-        async fn wait_turn(&self) {
-            *self.0.borrow_mut() += 1;
-        }
-        fn finished(&self) {}
+fn a_429_is_retried_after_its_retry_after_and_then_succeeds() {
+    let t = ScriptedTransport::new();
+    t.reply_with(429, &[("Retry-After", "3")], "")
+        .reply(200, r#"{"Uid": "p1", "Email": "a@b.co"}"#);
+    let clock = FakeClock::new();
+    let start = clock.now.get();
+    let client = Client::new(config(), &t, &clock);
+    let person = block_on(client.get_person("p1")).unwrap();
+    assert_eq!(person.uid.as_deref(), Some("p1"));
+    assert_eq!(t.sent().len(), 2);
+    // Retry-After: 3 was obeyed: the second attempt went no sooner than 3 s later.
+    assert!(
+        clock.now.get() - start >= 3_000.0,
+        "{}",
+        clock.now.get() - start
+    );
+    let stats = client.stats();
+    assert_eq!((stats.requests, stats.attempts, stats.retries), (1, 2, 1));
+}
+
+#[test]
+fn a_429_on_a_create_is_retried_too_the_server_did_not_process_it() {
+    let t = ScriptedTransport::new();
+    t.reply_with(429, &[("Retry-After", "1")], "")
+        .reply(200, r#"{"Uid": "p1", "Email": "a@b.co"}"#);
+    let client = Client::new(config(), &t, FakeClock::new());
+    let person = block_on(client.create_person(&json!({"Email": "a@b.co"}))).unwrap();
+    assert_eq!(person.uid.as_deref(), Some("p1"));
+    assert_eq!(methods(&t), vec![Method::Post, Method::Post]);
+}
+
+#[test]
+fn a_500_or_a_network_error_on_a_get_put_or_delete_is_retried() {
+    let t = ScriptedTransport::new();
+    t.reply(500, r#"{"Message": "An error has occurred."}"#)
+        .fail("connection reset")
+        .reply(200, r#"{"Uid": "p1"}"#);
+    t.reply(503, "").reply(200, "");
+    let client = Client::new(config(), &t, FakeClock::new());
+    assert_eq!(
+        block_on(client.get_person("p1")).unwrap().uid.as_deref(),
+        Some("p1")
+    );
+    block_on(client.delete_person("p1")).unwrap();
+    assert_eq!(t.sent().len(), 5);
+    assert_eq!(client.stats().retries, 3);
+}
+
+#[test]
+fn a_retried_delete_answered_404_was_our_earlier_attempt() {
+    let t = ScriptedTransport::new();
+    t.fail("no response within 30000 ms").reply(404, "");
+    let client = Client::new(config(), &t, FakeClock::new());
+    block_on(client.delete_person("p1")).unwrap();
+    // Without a retry, a 404 is still OUTSETA_NOT_FOUND.
+    t.reply(404, "");
+    let err = block_on(client.delete_person("p1")).unwrap_err();
+    assert_eq!(err.code(), "OUTSETA_NOT_FOUND");
+    assert_eq!(t.sent().len(), 3);
+}
+
+#[test]
+fn retries_stop_after_max_attempts_with_the_last_error() {
+    let t = ScriptedTransport::new();
+    for _ in 0..2 {
+        t.reply_with(429, &[("Retry-After", "1")], "");
     }
-    let pacer = Counting(RefCell::new(0));
-    let server = fake(paging_server(60));
-    let client = Client::with_pacer(config(), &server, &pacer);
-    block_on(client.list_all_people(&ListQuery::default())).unwrap();
-    assert_eq!(*pacer.0.borrow(), 3);
+    let settings = Settings {
+        retry: RetryPolicy {
+            max_attempts: 2,
+            ..RetryPolicy::default()
+        },
+        ..Settings::default()
+    };
+    let client = Client::with_settings(config(), &t, FakeClock::new(), settings);
+    let err = block_on(client.get_person("p1")).unwrap_err();
+    assert_eq!(err.code(), "OUTSETA_RATE_LIMITED");
+    assert_eq!(err.details()["retryAfterSeconds"], 1.0);
+    assert_eq!(t.sent().len(), 2);
+}
+
+#[test]
+fn a_500_on_a_person_create_is_recovered_by_lookup_not_sent_twice() {
+    let t = ScriptedTransport::new();
+    // The create landed, but its answer was a 500.
+    t.reply(500, r#"{"Message": "An error has occurred."}"#)
+        .reply(
+            200,
+            &page_of(&[json!({"Uid": "p7", "Email": "jane@example.com"})]),
+        );
+    let client = Client::new(config(), &t, FakeClock::new());
+    let person = block_on(client.create_person(&json!({"Email": "jane@example.com"}))).unwrap();
+    assert_eq!(person.uid.as_deref(), Some("p7"));
+    assert_eq!(methods(&t), vec![Method::Post, Method::Get]);
+    assert_eq!(
+        param(&t.sent()[1].url, "Email").as_deref(),
+        Some("jane%40example.com")
+    );
+}
+
+#[test]
+fn a_person_create_that_did_not_land_is_sent_again_after_the_lookup() {
+    let t = ScriptedTransport::new();
+    t.fail("connection reset")
+        .reply(200, &page_of(&[]))
+        .reply(200, r#"{"Uid": "p8", "Email": "jane@example.com"}"#);
+    let client = Client::new(config(), &t, FakeClock::new());
+    let person = block_on(client.create_person(&json!({"Email": "jane@example.com"}))).unwrap();
+    assert_eq!(person.uid.as_deref(), Some("p8"));
+    assert_eq!(methods(&t), vec![Method::Post, Method::Get, Method::Post]);
+}
+
+#[test]
+fn a_resent_create_refused_as_a_duplicate_email_is_our_late_first_attempt() {
+    let t = ScriptedTransport::new();
+    let duplicate = json!({"ErrorMessage": "Validation failed for one or more entities.",
+        "EntityValidationErrors": [{"TypeName": "Person", "ValidationErrors": [{"ErrorCode": "outsetaError",
+        "ErrorMessage": "A person with the email address jane@example.com already exists.", "PropertyName": "Email"}]}]});
+    t.reply(502, "")
+        .reply(200, &page_of(&[]))
+        .reply(400, &duplicate.to_string())
+        .reply(
+            200,
+            &page_of(&[json!({"Uid": "p9", "Email": "jane@example.com"})]),
+        );
+    let client = Client::new(config(), &t, FakeClock::new());
+    let person = block_on(client.create_person(&json!({"Email": "jane@example.com"}))).unwrap();
+    assert_eq!(person.uid.as_deref(), Some("p9"));
+    assert_eq!(
+        methods(&t),
+        vec![Method::Post, Method::Get, Method::Post, Method::Get]
+    );
+    // On a first attempt the same refusal is the caller's: a real duplicate.
+    let t = ScriptedTransport::new();
+    t.reply(400, &duplicate.to_string());
+    let client = Client::new(config(), &t, FakeClock::new());
+    let err = block_on(client.create_person(&json!({"Email": "jane@example.com"}))).unwrap_err();
+    assert_eq!(err.code(), "OUTSETA_VALIDATION");
+    assert_eq!(t.sent().len(), 1);
+}
+
+#[test]
+fn other_posts_are_never_blindly_retried_after_a_500_or_a_network_error() {
+    let t = ScriptedTransport::new();
+    t.reply(500, "").fail("reset");
+    let client = Client::new(config(), &t, FakeClock::new());
+    let account =
+        json!({"Name": "Acme", "PersonAccount": [{"Person": {"Uid": "p1"}, "IsPrimary": true}]});
+    let err = block_on(client.create_account(&account)).unwrap_err();
+    assert_eq!(err.code(), "OUTSETA_HTTP");
+    let err = block_on(client.subscribe("l1", &json!({"Person": {"Uid": "p1"}}))).unwrap_err();
+    assert_eq!(err.code(), "HTTP_TRANSPORT");
+    assert_eq!(methods(&t), vec![Method::Post, Method::Post]);
+}
+
+#[test]
+fn the_limiter_lets_4_requests_a_second_through() {
+    let server = fake(paging_server(0));
+    let clock = FakeClock::new();
+    let start = clock.now.get();
+    let client = Client::new(config(), &server, &clock);
+    for _ in 0..9 {
+        block_on(client.list_people(&ListQuery::default())).unwrap();
+    }
+    // 4 at once, 4 a window later, the ninth two windows later.
+    assert_eq!(clock.now.get() - start, 2.0 * Limits::OUTSETA.window_ms);
+    assert_eq!(server.sent.borrow().len(), 9);
+    assert_eq!(client.stats().retries, 0);
 }

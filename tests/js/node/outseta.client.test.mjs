@@ -223,15 +223,15 @@ test("wrong keys are OUTSETA_UNAUTHORIZED; an unreachable server is HTTP_TRANSPO
     return true;
   });
   const closed = await startOutsetaSim();
-  const gone = new OutsetaClient({ baseUrl: closed.baseUrl, ...KEYS });
+  const gone = new OutsetaClient({ baseUrl: closed.baseUrl, ...KEYS, retry: { maxAttempts: 2, baseDelayMs: 10 } });
   await closed.close();
   await assert.rejects(gone.listPeople(), { code: "HTTP_TRANSPORT" });
 });
 
-test("an unpaced client gets 429 as OUTSETA_RATE_LIMITED; the default client paces to 4/s", async () => {
+test("with retries off, an unpaced client gets 429 as OUTSETA_RATE_LIMITED; the default client paces to 4/s", async () => {
   const limited = await startOutsetaSim();
   try {
-    const unpaced = new OutsetaClient({ baseUrl: limited.baseUrl, ...KEYS, rateLimit: false });
+    const unpaced = new OutsetaClient({ baseUrl: limited.baseUrl, ...KEYS, rateLimit: false, retry: { maxAttempts: 1 } });
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => unpaced.listPeople()));
     const rejected = results.filter((r) => r.status === "rejected");
     assert.equal(results.length - rejected.length, 4);
@@ -247,7 +247,49 @@ test("an unpaced client gets 429 as OUTSETA_RATE_LIMITED; the default client pac
     assert.ok(elapsed >= 2000, `9 paced requests took ${elapsed} ms`);
     const stats = await (await fetch(`${limited.url}/_sim/stats`)).json();
     assert.equal(stats.rateLimited, 4, "only the unpaced burst was refused");
+    assert.deepEqual(paced.stats().retries, 0);
   } finally {
     await limited.close();
+  }
+});
+
+test("an unpaced client with retries still gets every request through, obeying Retry-After", async () => {
+  const limited = await startOutsetaSim();
+  try {
+    const unpaced = new OutsetaClient({ baseUrl: limited.baseUrl, ...KEYS, rateLimit: false });
+    const started = Date.now();
+    const pages = await Promise.all(Array.from({ length: 8 }, () => unpaced.listPeople()));
+    assert.equal(pages.length, 8);
+    assert.ok(Date.now() - started >= 1000, "the refused half waited out Retry-After: 1");
+    const stats = unpaced.stats();
+    assert.equal(stats.requests, 8);
+    assert.ok(stats.retries >= 4, JSON.stringify(stats));
+  } finally {
+    await limited.close();
+  }
+});
+
+test("a burst under injected 429, 500 and dropped connections completes with no errors and no duplicate people", async () => {
+  const faulty = await startOutsetaSim({ randomSeed: 7, faults: { 429: 0.15, 500: 0.15, drop: 0.1 } });
+  try {
+    const c = new OutsetaClient({ baseUrl: faulty.baseUrl, ...KEYS, retry: { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 400 } });
+    const burst = people(16, "burst");
+    const created = await Promise.all(burst.map((p) => c.createPerson(p)));
+    assert.deepEqual(created.map((p) => p.Email), burst.map((p) => p.Email));
+    const read = await Promise.all(created.map((p) => c.getPerson(p.Uid)));
+    assert.deepEqual(read.map((p) => p.Uid), created.map((p) => p.Uid));
+    await c.updatePerson(created[0].Uid, { FirstName: "Updated" });
+    await c.deletePerson(created[1].Uid);
+    faulty.sim.configure({ faults: {} });
+    const everyone = await c.listAllPeople({ limit: 100 });
+    const emails = everyone.map((p) => p.Email);
+    assert.equal(new Set(emails).size, emails.length, "no duplicate people");
+    assert.equal(everyone.length, 15);
+    assert.equal(everyone.find((p) => p.Uid === created[0].Uid).FirstName, "Updated");
+    const sim = await (await fetch(`${faulty.url}/_sim/stats`)).json();
+    assert.ok(sim.faults > 0, "faults were injected");
+    assert.ok(c.stats().retries > 0, JSON.stringify(c.stats()));
+  } finally {
+    await faulty.close();
   }
 });
