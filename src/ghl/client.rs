@@ -1402,12 +1402,6 @@ mod tests {
         GhlClient::new(config, t, FakeClock::new())
     }
 
-    impl Transport for &ScriptedTransport {
-        async fn send(&self, request: Request) -> Result<Response, crate::http::TransportError> {
-            (*self).send(request).await
-        }
-    }
-
     fn header<'a>(r: &'a Request, name: &str) -> Option<&'a str> {
         r.headers
             .iter()

@@ -234,6 +234,13 @@ pub mod fake {
         }
     }
 
+    /// Lets a test keep the script to inspect `sent()` after handing a client a reference.
+    impl Transport for &ScriptedTransport {
+        async fn send(&self, request: Request) -> Result<Response, TransportError> {
+            (*self).send(request).await
+        }
+    }
+
     impl Transport for ScriptedTransport {
         async fn send(&self, request: Request) -> Result<Response, TransportError> {
             self.sent.borrow_mut().push(request.clone());
