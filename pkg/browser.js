@@ -4,22 +4,4 @@ import init from "./wasm/outseta_ghl_sync.js";
 
 await init({ module_or_path: new URL("./wasm/outseta_ghl_sync_bg.wasm", import.meta.url) });
 
-export {
-  version,
-  mapContact,
-  mapContacts,
-  previewMapping,
-  validateMapping,
-  defaultMapping,
-  mergeContact,
-  planSync,
-  planSyncJson,
-  findDuplicates,
-  DedupIndex,
-  OutsetaClient,
-  verifyOutsetaSignature,
-  parseOutsetaWebhook,
-  GhlClient,
-  GhlWebhookVerifier,
-  parseGhlWebhook
-} from "./wasm/outseta_ghl_sync.js";
+export * from "./api.js";

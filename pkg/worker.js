@@ -5,22 +5,4 @@ import { initSync } from "./wasm/outseta_ghl_sync.js";
 
 initSync({ module: wasm });
 
-export {
-  version,
-  mapContact,
-  mapContacts,
-  previewMapping,
-  validateMapping,
-  defaultMapping,
-  mergeContact,
-  planSync,
-  planSyncJson,
-  findDuplicates,
-  DedupIndex,
-  OutsetaClient,
-  verifyOutsetaSignature,
-  parseOutsetaWebhook,
-  GhlClient,
-  GhlWebhookVerifier,
-  parseGhlWebhook
-} from "./wasm/outseta_ghl_sync.js";
+export * from "./api.js";

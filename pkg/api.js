@@ -1,0 +1,22 @@
+// The package's public API, in one list for every runtime entry (browser.js, node.js,
+// worker.js). Each entry initialises the wasm first, then re-exports this module; the
+// names must match the functions and classes declared in index.d.ts (a test checks).
+export {
+  version,
+  mapContact,
+  mapContacts,
+  previewMapping,
+  validateMapping,
+  defaultMapping,
+  mergeContact,
+  planSync,
+  planSyncJson,
+  findDuplicates,
+  DedupIndex,
+  OutsetaClient,
+  verifyOutsetaSignature,
+  parseOutsetaWebhook,
+  GhlClient,
+  GhlWebhookVerifier,
+  parseGhlWebhook
+} from "./wasm/outseta_ghl_sync.js";
