@@ -16,6 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::clock::JsClock;
 use super::error::to_js_error;
 use super::json::{from_js, to_js};
+use super::options::RetryOptions;
 use super::transport::FetchTransport;
 use crate::ghl::client::{
     parse_input, Auth, GhlClient as Client, GhlConfig, ListContactsQuery, ListCursor, SearchCursor,
@@ -24,7 +25,7 @@ use crate::ghl::client::{
 use crate::ghl::types::TokenResponse;
 use crate::ghl::webhook::{parse_event, WebhookKeys, WebhookVerifier};
 use crate::ghl::GhlError;
-use crate::http::{Limits, RetryPolicy};
+use crate::http::Limits;
 
 type Core = Client<FetchTransport, JsClock>;
 
@@ -35,14 +36,6 @@ struct OAuthOptions {
     refresh_token: Option<String>,
     client_id: String,
     client_secret: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RetryOptions {
-    max_attempts: Option<u32>,
-    base_delay_ms: Option<f64>,
-    max_delay_ms: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -153,12 +146,7 @@ impl GhlClient {
             (None, None) => {}
         }
         if let Some(r) = opts.retry {
-            let d = RetryPolicy::default();
-            config.retry = RetryPolicy {
-                max_attempts: r.max_attempts.unwrap_or(d.max_attempts).max(1),
-                base_delay_ms: r.base_delay_ms.unwrap_or(d.base_delay_ms),
-                max_delay_ms: r.max_delay_ms.unwrap_or(d.max_delay_ms),
-            };
+            config.retry = r.into_policy();
         }
         if let Some(ms) = opts.timeout_ms {
             config.timeout_ms = Some(ms);

@@ -8,6 +8,7 @@ mod exports;
 mod ghl;
 mod json;
 mod merge;
+mod options;
 mod outseta;
 mod transport;
 

@@ -15,18 +15,11 @@ use wasm_bindgen_futures::future_to_promise;
 use super::clock::JsClock;
 use super::error::to_js_error;
 use super::json::{from_js, to_js};
+use super::options::RetryOptions;
 use super::transport::FetchTransport;
-use crate::http::{Limits, RetryPolicy};
+use crate::http::Limits;
 use crate::outseta::webhook;
 use crate::outseta::{Client, CustomActivity, ListQuery, OutsetaConfig, OutsetaError, Settings};
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RetryOptions {
-    max_attempts: Option<u32>,
-    base_delay_ms: Option<f64>,
-    max_delay_ms: Option<f64>,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -98,16 +91,7 @@ impl OutsetaClient {
             };
         }
         if let Some(r) = options.retry {
-            let d = RetryPolicy::default();
-            let delay = |v: Option<f64>, default: f64| {
-                v.filter(|ms| ms.is_finite() && *ms >= 0.0)
-                    .unwrap_or(default)
-            };
-            settings.retry = RetryPolicy {
-                max_attempts: r.max_attempts.unwrap_or(d.max_attempts).max(1),
-                base_delay_ms: delay(r.base_delay_ms, d.base_delay_ms),
-                max_delay_ms: delay(r.max_delay_ms, d.max_delay_ms),
-            };
+            settings.retry = r.into_policy();
         }
         if let Some(timeout) = options.timeout_ms {
             if timeout.is_some_and(|ms| !(ms.is_finite() && ms > 0.0)) {
