@@ -19,6 +19,8 @@ pub mod merge;
 pub mod model;
 pub mod outseta;
 pub mod phone;
+pub mod store;
+pub mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

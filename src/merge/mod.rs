@@ -10,7 +10,7 @@ pub mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::json_type_name;
@@ -206,7 +206,7 @@ pub enum Source {
 }
 
 /// A field both sides changed differently, held for review: nothing is written for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
     pub field: String,
     pub base: Value,

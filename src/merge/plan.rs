@@ -74,6 +74,17 @@ pub enum Operation {
         ghl_id: String,
         reason: String,
     },
+    /// Forget a link (the delete policy `unlink`, `tag` or `delete`).
+    Unlink {
+        outseta_uid: String,
+        ghl_id: String,
+        reason: String,
+    },
+    DeleteContact {
+        system: System,
+        id: String,
+        reason: String,
+    },
     Review {
         conflict: Conflict,
         reason: String,
@@ -121,6 +132,27 @@ pub struct Planner<'a> {
     pub policy: &'a Policy,
     pub ctx: &'a Context,
     pub routes: BTreeMap<String, Direction>,
+    /// When set, each Outseta email list a person is subscribed to becomes the GHL tag
+    /// `{prefix}{list name}`, removed again on unsubscribe.
+    pub list_tag_prefix: Option<String>,
+}
+
+/// `EmailListPerson` entries: (list name, subscribed). Statuses 1 Subscribed and
+/// 4 Confirmed count as subscribed; 2 Unsubscribed and 3 Cleaned do not.
+fn email_lists(person: &Value) -> impl Iterator<Item = (&str, bool)> {
+    person
+        .get("EmailListPerson")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.pointer("/EmailList/Name")?.as_str()?.trim();
+            let status = entry
+                .get("EmailListSubscriberStatus")
+                .and_then(Value::as_i64);
+            let unsubscribed = entry.get("UnsubscribedDate").is_some_and(|d| !d.is_null());
+            (!name.is_empty()).then_some((name, matches!(status, Some(1 | 4)) && !unsubscribed))
+        })
 }
 
 fn names(fields: &BTreeMap<String, Value>) -> String {
@@ -134,7 +166,51 @@ impl<'a> Planner<'a> {
             policy,
             ctx,
             routes: mapping::spec::routes(spec),
+            list_tag_prefix: None,
         }
+    }
+
+    fn outseta_mapped(&self, person: &Value) -> Result<mapping::Mapped, MappingError> {
+        let mut o = outseta_to_canonical(person, self.spec, self.ctx)?;
+        if let Some(prefix) = &self.list_tag_prefix {
+            for (list, subscribed) in email_lists(person) {
+                let tag = format!("{prefix}{list}");
+                if subscribed {
+                    o.tags_remove.remove(&tag);
+                    o.tags_add.insert(tag);
+                } else if !o.tags_add.contains(&tag) {
+                    o.tags_remove.insert(tag);
+                }
+            }
+        }
+        Ok(o)
+    }
+
+    /// Whether a side's record holds nothing new for the pair: exactly what we last
+    /// wrote to it (our own echo) or what the last sync left there. The engine asks this
+    /// before reading the other side, so an echo or a no-op change costs no API call.
+    pub fn unchanged(&self, side: System, record: &Value, state: &PairState) -> bool {
+        let Some(base) = &state.base else {
+            return false;
+        };
+        let (hash, echo) = match side {
+            System::Outseta => match self.outseta_mapped(record) {
+                // Tags the rules (or email lists) would change are news, whatever the fields.
+                Ok(o)
+                    if o.tags_add.iter().any(|t| !base.tags.contains(t))
+                        || o.tags_remove.iter().any(|t| base.tags.contains(t)) =>
+                {
+                    return false
+                }
+                Ok(o) => (self.hash(&o.contact, side), &state.echo.outseta),
+                Err(_) => return false,
+            },
+            System::Ghl => match mapping::ghl_to_canonical(record, self.ctx) {
+                Ok(g) => (self.hash(&g, side), &state.echo.ghl),
+                Err(_) => return false,
+            },
+        };
+        echo.as_ref() == Some(&hash) || self.hash(base, side) == hash
     }
 
     /// Whether a side holds a canonical field through the mapping.
@@ -207,7 +283,7 @@ impl<'a> Planner<'a> {
         let mut plan = PairPlan::default();
         let o = match outseta {
             Value::Null => None,
-            person => Some(outseta_to_canonical(person, self.spec, self.ctx)?),
+            person => Some(self.outseta_mapped(person)?),
         };
         let g = match ghl {
             Value::Null => None,

@@ -85,6 +85,82 @@ where
     future_to_promise(boxed)
 }
 
+/// Builds the client core from `new GhlClient(options)`'s options (also the `ghl` key of
+/// `new SyncEngine(options)`).
+pub(crate) fn build_client(options: &JsValue, op: &'static str) -> Result<Core, JsValue> {
+    let on_tokens = Reflect::get(options, &"onTokens".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let mut value = from_js(options)?;
+    if let Value::Object(map) = &mut value {
+        map.remove("onTokens");
+    }
+    let opts: ClientOptions = parse_input(op, value).map_err(|e| to_js_error(&e))?;
+    let auth = match (opts.token, opts.oauth) {
+        (Some(token), None) => Auth::Token(Secret(token)),
+        (None, Some(o)) => Auth::OAuth {
+            access_token: Secret(o.access_token),
+            refresh_token: o.refresh_token.map(Secret),
+            client_id: o.client_id,
+            client_secret: Secret(o.client_secret),
+        },
+        _ => return Err(invalid(op, "pass exactly one of token, oauth")),
+    };
+    if opts.location_id.is_empty() {
+        return Err(invalid(op, "locationId is empty"));
+    }
+    let mut config = GhlConfig::new(opts.location_id, auth);
+    config.base_url = opts.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    match (opts.default_region, opts.default_country_code) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                op,
+                "pass at most one of defaultRegion, defaultCountryCode",
+            ))
+        }
+        (Some(r), None) => {
+            config.default_region = Some(crate::phone::region(&r).ok_or_else(|| {
+                invalid(
+                    op,
+                    format!("defaultRegion {r:?} is not a region with phone numbers"),
+                )
+            })?);
+        }
+        (None, Some(cc)) => {
+            config.default_region =
+                Some(crate::phone::region_for_calling_code(&cc).ok_or_else(|| {
+                    invalid(
+                        op,
+                        format!("defaultCountryCode {cc:?} is not a calling code"),
+                    )
+                })?);
+        }
+        (None, None) => {}
+    }
+    if let Some(r) = opts.retry {
+        config.retry = r.into_policy();
+    }
+    if let Some(ms) = opts.timeout_ms {
+        config.timeout_ms = Some(ms);
+    }
+    if let Some(l) = opts.rate_limit {
+        config.limits = Limits {
+            burst: l.burst.unwrap_or(Limits::GHL.burst).max(1),
+            window_ms: l.window_ms.unwrap_or(Limits::GHL.window_ms),
+            daily: l.daily.or(Limits::GHL.daily),
+        };
+    }
+    let mut core = Client::new(config, FetchTransport, JsClock);
+    if let Some(callback) = on_tokens {
+        core = core.on_tokens(Box::new(move |tokens: &TokenResponse| {
+            if let Ok(value) = to_js(tokens) {
+                let _ = callback.call1(&JsValue::NULL, &value);
+            }
+        }));
+    }
+    Ok(core)
+}
+
 /// A HighLevel Contacts API v2 client for one location.
 #[wasm_bindgen]
 pub struct GhlClient {
@@ -95,79 +171,8 @@ pub struct GhlClient {
 impl GhlClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<GhlClient, JsValue> {
-        let op = "new GhlClient";
-        let on_tokens = Reflect::get(&options, &"onTokens".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok());
-        let mut value = from_js(&options)?;
-        if let Value::Object(map) = &mut value {
-            map.remove("onTokens");
-        }
-        let opts: ClientOptions = parse_input(op, value).map_err(|e| to_js_error(&e))?;
-        let auth = match (opts.token, opts.oauth) {
-            (Some(token), None) => Auth::Token(Secret(token)),
-            (None, Some(o)) => Auth::OAuth {
-                access_token: Secret(o.access_token),
-                refresh_token: o.refresh_token.map(Secret),
-                client_id: o.client_id,
-                client_secret: Secret(o.client_secret),
-            },
-            _ => return Err(invalid(op, "pass exactly one of token, oauth")),
-        };
-        if opts.location_id.is_empty() {
-            return Err(invalid(op, "locationId is empty"));
-        }
-        let mut config = GhlConfig::new(opts.location_id, auth);
-        config.base_url = opts.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        match (opts.default_region, opts.default_country_code) {
-            (Some(_), Some(_)) => {
-                return Err(invalid(
-                    op,
-                    "pass at most one of defaultRegion, defaultCountryCode",
-                ))
-            }
-            (Some(r), None) => {
-                config.default_region = Some(crate::phone::region(&r).ok_or_else(|| {
-                    invalid(
-                        op,
-                        format!("defaultRegion {r:?} is not a region with phone numbers"),
-                    )
-                })?);
-            }
-            (None, Some(cc)) => {
-                config.default_region =
-                    Some(crate::phone::region_for_calling_code(&cc).ok_or_else(|| {
-                        invalid(
-                            op,
-                            format!("defaultCountryCode {cc:?} is not a calling code"),
-                        )
-                    })?);
-            }
-            (None, None) => {}
-        }
-        if let Some(r) = opts.retry {
-            config.retry = r.into_policy();
-        }
-        if let Some(ms) = opts.timeout_ms {
-            config.timeout_ms = Some(ms);
-        }
-        if let Some(l) = opts.rate_limit {
-            config.limits = Limits {
-                burst: l.burst.unwrap_or(Limits::GHL.burst).max(1),
-                window_ms: l.window_ms.unwrap_or(Limits::GHL.window_ms),
-                daily: l.daily.or(Limits::GHL.daily),
-            };
-        }
-        let mut core = Client::new(config, FetchTransport, JsClock);
-        if let Some(callback) = on_tokens {
-            core = core.on_tokens(Box::new(move |tokens: &TokenResponse| {
-                if let Ok(value) = to_js(tokens) {
-                    let _ = callback.call1(&JsValue::NULL, &value);
-                }
-            }));
-        }
         Ok(GhlClient {
-            core: Rc::new(core),
+            core: Rc::new(build_client(&options, "new GhlClient")?),
         })
     }
 
@@ -547,7 +552,7 @@ impl GhlSearchPager {
     }
 }
 
-fn header(headers: &JsValue, name: &str) -> Option<String> {
+pub(crate) fn header(headers: &JsValue, name: &str) -> Option<String> {
     if headers.is_undefined() || headers.is_null() {
         return None;
     }
@@ -569,7 +574,7 @@ fn header(headers: &JsValue, name: &str) -> Option<String> {
     })
 }
 
-fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
+pub(crate) fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(text) = body.as_string() {
         return Ok(text.into_bytes());
     }
@@ -591,6 +596,29 @@ struct VerifierOptions {
 }
 
 /// Verifies HighLevel webhook deliveries and remembers their ids (replay protection).
+/// `{ ed25519Keys?, rsaKeys?, maxAgeMs? }` (none: HighLevel's published keys).
+pub(crate) fn build_verifier(options: &JsValue) -> Result<WebhookVerifier, JsValue> {
+    let opts: VerifierOptions = if options.is_undefined() {
+        VerifierOptions::default()
+    } else {
+        input("new GhlWebhookVerifier", options)?
+    };
+    let keys = match (&opts.ed25519_keys, &opts.rsa_keys) {
+        (None, None) => WebhookKeys::published(),
+        (ed, rsa) => {
+            let ed: Vec<&str> = ed.iter().flatten().map(String::as_str).collect();
+            let rsa: Vec<&str> = rsa.iter().flatten().map(String::as_str).collect();
+            WebhookKeys::from_pem(&ed, &rsa)
+        }
+    }
+    .map_err(|e| to_js_error(&e))?;
+    let mut verifier = WebhookVerifier::new(keys);
+    if let Some(ms) = opts.max_age_ms {
+        verifier = verifier.with_max_age_ms(ms);
+    }
+    Ok(verifier)
+}
+
 #[wasm_bindgen]
 pub struct GhlWebhookVerifier {
     inner: RefCell<WebhookVerifier>,
@@ -601,26 +629,8 @@ impl GhlWebhookVerifier {
     /// Without keys, HighLevel's published Ed25519 and RSA keys are used.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<GhlWebhookVerifier, JsValue> {
-        let opts: VerifierOptions = if options.is_undefined() {
-            VerifierOptions::default()
-        } else {
-            input("new GhlWebhookVerifier", &options)?
-        };
-        let keys = match (&opts.ed25519_keys, &opts.rsa_keys) {
-            (None, None) => WebhookKeys::published(),
-            (ed, rsa) => {
-                let ed: Vec<&str> = ed.iter().flatten().map(String::as_str).collect();
-                let rsa: Vec<&str> = rsa.iter().flatten().map(String::as_str).collect();
-                WebhookKeys::from_pem(&ed, &rsa)
-            }
-        }
-        .map_err(|e| to_js_error(&e))?;
-        let mut verifier = WebhookVerifier::new(keys);
-        if let Some(ms) = opts.max_age_ms {
-            verifier = verifier.with_max_age_ms(ms);
-        }
         Ok(GhlWebhookVerifier {
-            inner: RefCell::new(verifier),
+            inner: RefCell::new(build_verifier(&options)?),
         })
     }
 

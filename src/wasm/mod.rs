@@ -10,6 +10,7 @@ mod json;
 mod merge;
 mod options;
 mod outseta;
+mod sync;
 mod transport;
 
 pub use clock::JsClock;
@@ -21,4 +22,5 @@ pub use merge::{
     default_mapping, merge_contact, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
 };
 pub use outseta::{parse_outseta_webhook, verify_outseta_signature, OutsetaClient};
+pub use sync::{run_store_conformance, SyncEngine};
 pub use transport::FetchTransport;

@@ -54,6 +54,51 @@ fn input_error(path: &str, reason: impl Into<String>) -> JsValue {
 }
 
 /// An Outseta REST API v1 client over the host's `fetch`.
+/// Builds the client from `new OutsetaClient(options)`'s options (also the `outseta` key
+/// of `new SyncEngine(options)`).
+pub(crate) fn build_client(options: &JsValue) -> Result<Client<FetchTransport, JsClock>, JsValue> {
+    let options: Options = typed(options, "options")?;
+    let config = match (&options.subdomain, &options.base_url) {
+        (Some(sub), None) => {
+            OutsetaConfig::for_subdomain(sub, &options.api_key, &options.secret_key)
+        }
+        (None, Some(url)) => {
+            OutsetaConfig::with_base_url(url, &options.api_key, &options.secret_key)
+        }
+        _ => {
+            return Err(input_error(
+                "options",
+                "give exactly one of subdomain and baseUrl",
+            ))
+        }
+    }
+    .map_err(|e| to_js_error(&e))?;
+    let mut settings = Settings::default();
+    if !options.rate_limit.unwrap_or(true) {
+        // No client-side budget; the server's Retry-After is still obeyed.
+        settings.limits = Limits {
+            burst: u32::MAX,
+            window_ms: 1.0,
+            daily: None,
+        };
+    }
+    if let Some(r) = options.retry {
+        settings.retry = r.into_policy();
+    }
+    if let Some(timeout) = options.timeout_ms {
+        if timeout.is_some_and(|ms| !(ms.is_finite() && ms > 0.0)) {
+            return Err(input_error("timeoutMs", "a positive number of ms, or null"));
+        }
+        settings.timeout_ms = timeout;
+    }
+    Ok(Client::with_settings(
+        config,
+        FetchTransport,
+        JsClock,
+        settings,
+    ))
+}
+
 #[wasm_bindgen]
 pub struct OutsetaClient {
     inner: Rc<Client<FetchTransport, JsClock>>,
@@ -65,47 +110,8 @@ impl OutsetaClient {
     /// timeoutMs? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<OutsetaClient, JsValue> {
-        let options: Options = typed(&options, "options")?;
-        let config = match (&options.subdomain, &options.base_url) {
-            (Some(sub), None) => {
-                OutsetaConfig::for_subdomain(sub, &options.api_key, &options.secret_key)
-            }
-            (None, Some(url)) => {
-                OutsetaConfig::with_base_url(url, &options.api_key, &options.secret_key)
-            }
-            _ => {
-                return Err(input_error(
-                    "options",
-                    "give exactly one of subdomain and baseUrl",
-                ))
-            }
-        }
-        .map_err(|e| to_js_error(&e))?;
-        let mut settings = Settings::default();
-        if !options.rate_limit.unwrap_or(true) {
-            // No client-side budget; the server's Retry-After is still obeyed.
-            settings.limits = Limits {
-                burst: u32::MAX,
-                window_ms: 1.0,
-                daily: None,
-            };
-        }
-        if let Some(r) = options.retry {
-            settings.retry = r.into_policy();
-        }
-        if let Some(timeout) = options.timeout_ms {
-            if timeout.is_some_and(|ms| !(ms.is_finite() && ms > 0.0)) {
-                return Err(input_error("timeoutMs", "a positive number of ms, or null"));
-            }
-            settings.timeout_ms = timeout;
-        }
         Ok(OutsetaClient {
-            inner: Rc::new(Client::with_settings(
-                config,
-                FetchTransport,
-                JsClock,
-                settings,
-            )),
+            inner: Rc::new(build_client(&options)?),
         })
     }
 

@@ -1,0 +1,398 @@
+//! Bulk import of every Outseta person into GHL.
+//!
+//! GHL's contacts are read once up front (search pages of 500) into a dedup index and a
+//! map by id, and the Store's links once; so a linked person costs no read, an
+//! unchanged one no call at all, and a new one one upsert. People are read page by page
+//! in `Created ASC` order; after each page a checkpoint stores the next page and the
+//! running summary. A crash or a cancel resumes from the page it was on: people done
+//! before are linked by then (a create is linked the moment GHL answers), and a create
+//! whose answer was lost is found again by the dedup index, so no one is created twice.
+
+use std::collections::{HashMap, HashSet};
+
+use futures_util::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{to_json, Engine, PairRun, SyncError};
+use crate::dedup::index::{DedupIndex, GhlDuplicateSetting, LinkAction};
+use crate::dedup::score::Decision;
+use crate::dedup::Config as DedupConfig;
+use crate::ghl::client::SearchCursor;
+use crate::http::{Clock, Transport};
+use crate::outseta::client::ListQuery;
+use crate::store::{Link, Store};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ImportOptions {
+    /// Plan only: nothing is written, the whole Plan is returned.
+    pub dry_run: bool,
+    /// Continue an interrupted import from its checkpoint.
+    pub resume: bool,
+    /// People per Outseta page (1 to 100).
+    pub page_size: u32,
+    /// The checkpoint's name; two imports with different names do not share one.
+    pub job: String,
+    /// GHL's "Allow Duplicate Contact" setting of the location and its match fields.
+    pub ghl_duplicates: Option<Value>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            dry_run: false,
+            resume: false,
+            page_size: 100,
+            job: "bulk-import".to_owned(),
+            ghl_duplicates: None,
+        }
+    }
+}
+
+/// A person that was not written, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skipped {
+    pub outseta_uid: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Summary {
+    pub total: u64,
+    pub done: u64,
+    pub created: u64,
+    pub updated: u64,
+    /// Matched to an existing GHL contact and linked.
+    pub linked: u64,
+    pub unchanged: u64,
+    pub skipped: Vec<Skipped>,
+    pub held_for_review: u64,
+    pub failed: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Checkpoint {
+    next_page: u32,
+    summary: Summary,
+}
+
+/// Sent after every page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+    /// People per second since this run started.
+    pub rate: f64,
+    /// Seconds left at that rate; `null` before the rate is known.
+    pub eta_seconds: Option<f64>,
+    pub created: u64,
+    pub updated: u64,
+    pub linked: u64,
+    pub unchanged: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub summary: Summary,
+    pub dry_run: bool,
+    /// True when the progress callback asked to stop; run again with `resume`.
+    pub cancelled: bool,
+    /// The page the run started from when it resumed a checkpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_from_page: Option<u32>,
+    pub elapsed_ms: f64,
+    /// Every pair's Plan in a dry run; otherwise only pairs that failed.
+    pub pairs: Vec<PairRun>,
+}
+
+/// What to do with one person.
+enum Step {
+    Run(Box<PairRun>),
+    Skip(Skipped),
+    Review(Skipped),
+}
+
+impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
+    /// Imports every Outseta person. `on_progress` is called after each page; returning
+    /// false stops the import after that page (the checkpoint stays for `resume`).
+    pub async fn bulk_import(
+        &self,
+        options: ImportOptions,
+        on_progress: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<ImportReport, SyncError> {
+        if !(1..=100).contains(&options.page_size) {
+            return Err(SyncError::InputInvalid {
+                what: "import options",
+                reason: "pageSize must be 1 to 100".into(),
+            });
+        }
+        let started = self.now_ms();
+        let setting: GhlDuplicateSetting = match &options.ghl_duplicates {
+            None => GhlDuplicateSetting::default(),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| SyncError::InputInvalid {
+                what: "import options",
+                reason: format!("ghlDuplicates: {e}"),
+            })?,
+        };
+        let saved: Option<Checkpoint> = self.state.checkpoint(&options.job).await?;
+        let (mut checkpoint, resumed_from_page) = match (saved, options.resume) {
+            (Some(c), true) => {
+                let page = c.next_page;
+                (c, Some(page))
+            }
+            (Some(c), false) if !options.dry_run => {
+                return Err(SyncError::InputInvalid {
+                    what: "import options",
+                    reason: format!(
+                        "an import named `{}` stopped at page {} ({} of {} people done): pass resume: true to continue it, or another job name",
+                        options.job, c.next_page, c.summary.done, c.summary.total
+                    ),
+                })
+            }
+            _ => (Checkpoint::default(), None),
+        };
+
+        // Everything already in GHL, and every link, read once.
+        let mut ghl_by_id: HashMap<String, Value> = HashMap::new();
+        let mut cursor = SearchCursor::new(json!({ "pageLimit": 500 }))?;
+        while let Some(page) = cursor.next(&self.ghl).await? {
+            for c in page.contacts {
+                if let Some(id) = c.id.clone() {
+                    ghl_by_id.insert(id, to_json(&c));
+                }
+            }
+        }
+        let mut ghl_index = DedupIndex::new(DedupConfig::default())?;
+        let ghl_records: Vec<&Value> = ghl_by_id.values().collect();
+        ghl_index.add(&serde_json::to_string(&ghl_records).unwrap_or_default())?;
+        let links: HashMap<String, Link> = self
+            .state
+            .links()
+            .await?
+            .into_iter()
+            .map(|l| (l.outseta_uid.clone(), l))
+            .collect();
+        let mut linked_ghl: HashSet<String> = links.values().map(|l| l.ghl_id.clone()).collect();
+        let mut people_index = DedupIndex::new(DedupConfig::default())?;
+
+        let mut pairs_out = Vec::new();
+        let mut cancelled = false;
+        let mut done_this_run = 0u64;
+        loop {
+            let query = ListQuery {
+                offset: checkpoint.next_page,
+                limit: Some(options.page_size),
+                order_by: Some("Created ASC".into()),
+                ..ListQuery::default()
+            };
+            let page = self.outseta.list_people(&query).await?;
+            checkpoint.summary.total = page.metadata.total;
+            let last = page.is_last();
+            let mut steps = Vec::with_capacity(page.items.len());
+            for person in &page.items {
+                let value = to_json(person);
+                steps.push(self.import_step(
+                    value,
+                    &links,
+                    &ghl_by_id,
+                    &ghl_index,
+                    &mut people_index,
+                    &mut linked_ghl,
+                    &setting,
+                )?);
+            }
+            let runs: Vec<PairRun> = {
+                let mut to_run = Vec::new();
+                for step in steps {
+                    match step {
+                        Step::Run(r) => to_run.push(*r),
+                        Step::Skip(s) => checkpoint.summary.skipped.push(s),
+                        Step::Review(s) => {
+                            checkpoint.summary.held_for_review += 1;
+                            checkpoint.summary.skipped.push(s);
+                        }
+                    }
+                }
+                let dry = options.dry_run;
+                stream::iter(to_run.into_iter().map(|r| self.execute(r, dry)))
+                    .buffer_unordered(self.options.concurrency.max(1))
+                    .collect()
+                    .await
+            };
+            for run in runs {
+                let s = &mut checkpoint.summary;
+                let has = |op: &str| {
+                    run.plan
+                        .operations
+                        .iter()
+                        .any(|o| to_json(o).get("op").and_then(Value::as_str) == Some(op))
+                };
+                if let Some(err) = &run.error {
+                    s.failed
+                        .push(json!({ "outsetaUid": run.outseta_uid, "error": err }));
+                } else if has("CreateContact") {
+                    s.created += 1;
+                } else if run.found == "matched" {
+                    s.linked += 1;
+                } else if run.plan.operations.is_empty() {
+                    s.unchanged += 1;
+                } else {
+                    s.updated += 1;
+                }
+                if has("Review") {
+                    s.held_for_review += 1;
+                }
+                if options.dry_run || run.error.is_some() {
+                    pairs_out.push(run);
+                }
+            }
+            let n = page.items.len() as u64;
+            checkpoint.summary.done += n;
+            done_this_run += n;
+            checkpoint.next_page += 1;
+            if !options.dry_run {
+                self.state.set_checkpoint(&options.job, &checkpoint).await?;
+            }
+            let elapsed_s = ((self.now_ms() - started) / 1000.0).max(1e-3);
+            let rate = done_this_run as f64 / elapsed_s;
+            let s = &checkpoint.summary;
+            let progress = Progress {
+                done: s.done,
+                total: s.total,
+                rate,
+                eta_seconds: (rate > 0.0).then(|| s.total.saturating_sub(s.done) as f64 / rate),
+                created: s.created,
+                updated: s.updated,
+                linked: s.linked,
+                unchanged: s.unchanged,
+            };
+            let go_on = on_progress(&progress);
+            if last || page.items.is_empty() {
+                break;
+            }
+            if !go_on {
+                cancelled = true;
+                break;
+            }
+        }
+        if !cancelled && !options.dry_run {
+            self.state.clear_checkpoint(&options.job).await?;
+        }
+        Ok(ImportReport {
+            summary: checkpoint.summary,
+            dry_run: options.dry_run,
+            cancelled,
+            resumed_from_page,
+            elapsed_ms: self.now_ms() - started,
+            pairs: pairs_out,
+        })
+    }
+
+    /// Plans one person of an import (no I/O: everything it needs was read up front).
+    #[allow(clippy::too_many_arguments)]
+    fn import_step(
+        &self,
+        person: Value,
+        links: &HashMap<String, Link>,
+        ghl_by_id: &HashMap<String, Value>,
+        ghl_index: &DedupIndex,
+        people_index: &mut DedupIndex,
+        linked_ghl: &mut HashSet<String>,
+        setting: &GhlDuplicateSetting,
+    ) -> Result<Step, SyncError> {
+        let uid = person
+            .get("Uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let skip = |reason: String| {
+            Ok(Step::Skip(Skipped {
+                outseta_uid: uid.clone(),
+                reason,
+            }))
+        };
+        if uid.is_empty() {
+            return skip("the person has no Uid".into());
+        }
+        let planner = self.planner();
+        if let Some(link) = links.get(&uid) {
+            let Some(contact) = ghl_by_id.get(&link.ghl_id) else {
+                return skip(format!(
+                    "linked to GHL contact {}, which no longer exists (see reconcile)",
+                    link.ghl_id
+                ));
+            };
+            let plan = planner.plan_pair(&person, contact, link.state.clone());
+            return Ok(Step::Run(Box::new(PairRun {
+                outseta_uid: Some(uid),
+                ghl_id: Some(link.ghl_id.clone()),
+                found: "linked",
+                plan,
+                ..PairRun::default()
+            })));
+        }
+        let text = serde_json::to_string(&person).unwrap_or_default();
+        // The same person twice in this import: the first one wins.
+        let twin = people_index.query(&text).ok().and_then(|q| {
+            q.candidates
+                .into_iter()
+                .find(|c| c.decision == Decision::Match)
+        });
+        let _ = people_index.add(&format!("[{text}]"));
+        if let Some(t) = twin {
+            return Ok(Step::Review(Skipped {
+                outseta_uid: uid,
+                reason: format!(
+                    "the same person as Outseta {} in this import ({}, score {:.2}): held for review",
+                    t.id, t.rule, t.score
+                ),
+            }));
+        }
+        let link = ghl_index
+            .link(&format!("[{text}]"), setting)?
+            .into_iter()
+            .next();
+        let (contact, found, ghl_id) = match link {
+            Some(l) if l.action == LinkAction::Link => {
+                let target = l.target.unwrap_or_default();
+                if linked_ghl.contains(&target) {
+                    return Ok(Step::Review(Skipped {
+                        outseta_uid: uid,
+                        reason: format!(
+                            "matches GHL contact {target}, which is already linked to another Outseta person: held for review"
+                        ),
+                    }));
+                }
+                match ghl_by_id.get(&target) {
+                    Some(c) => {
+                        linked_ghl.insert(target.clone());
+                        (c.clone(), "matched", Some(target))
+                    }
+                    None => (Value::Null, "new", None),
+                }
+            }
+            Some(l) if l.action == LinkAction::Review => {
+                return Ok(Step::Review(Skipped {
+                    outseta_uid: uid,
+                    reason: format!("possibly an existing GHL contact: {}", l.reason),
+                }))
+            }
+            Some(l) if l.action == LinkAction::Skip => return skip(l.reason),
+            _ => (Value::Null, "new", None),
+        };
+        let plan = planner.plan_pair(&person, &contact, Default::default());
+        Ok(Step::Run(Box::new(PairRun {
+            outseta_uid: Some(uid),
+            ghl_id,
+            found,
+            plan,
+            ..PairRun::default()
+        })))
+    }
+}

@@ -1,0 +1,666 @@
+//! The real-time triggers: Outseta webhooks and polling, GHL webhooks, and deletes.
+//!
+//! A delivery is verified before anything else is read, then claimed by its idempotency
+//! key in the Store (a repeat is answered with no work); a failed run releases the claim
+//! so the sender's retry is processed again.
+
+use serde_json::{json, Value};
+
+use super::{error_json, is_not_found_ghl, to_json, DeletePolicy, Engine, PairRun, Run, SyncError};
+use crate::ghl::webhook::{ContactEvent, WebhookEvent as GhlEvent};
+use crate::http::{Clock, Transport};
+use crate::merge::plan::{Operation, PairPlan, System};
+use crate::outseta::client::ListQuery;
+use crate::outseta::webhook::{self as outseta_webhook, EntityKind, WebhookRecord};
+use crate::outseta::OutsetaError;
+use crate::store::{Link, Store};
+
+/// Our own GHL notes and tasks are claimed under this prefix when we create them, so
+/// their webhooks are recognised and not mirrored back.
+const OWN: &str = "own/";
+
+/// Marks activities we write to Outseta, so polling never sends them back to GHL.
+const MARKER: &str = "outseta-ghl-sync";
+
+fn unchanged_run(
+    trigger: &str,
+    outseta_uid: Option<String>,
+    ghl_id: Option<String>,
+    link: &Link,
+) -> Run {
+    let mut run = Run::skipped(
+        trigger,
+        "nothing new for this pair: the record holds what the last sync left (or our own write coming back)",
+    );
+    run.pairs.push(PairRun {
+        outseta_uid,
+        ghl_id,
+        found: "linked",
+        plan: PairPlan {
+            state: link.state.clone(),
+            ..PairPlan::default()
+        },
+        ..PairRun::default()
+    });
+    run
+}
+
+impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
+    // ---- Outseta --------------------------------------------------------------
+
+    /// `POST /webhooks/outseta/:event`: the event name from the route, the raw body and
+    /// the `x-hub-signature-256` header.
+    pub async fn handle_outseta_webhook(
+        &self,
+        event: &str,
+        body: &[u8],
+        signature: Option<&str>,
+    ) -> Result<Run, SyncError> {
+        let key = self
+            .outseta_signing_key
+            .as_deref()
+            .ok_or(SyncError::NotConfigured {
+                what: "the Outseta webhook signing key",
+                hint: "set outseta.signingKey (the key shown in Outseta's webhook settings)",
+            })?;
+        let delivery = outseta_webhook::handle(event, body, signature, key)?;
+        let trigger = format!("outseta:{}", delivery.event);
+        if !self
+            .state
+            .claim(&delivery.idempotency_key, self.now_ms())
+            .await?
+        {
+            return Ok(Run::skipped(
+                &trigger,
+                "a repeated delivery: already processed",
+            ));
+        }
+        let result = match (&delivery.record, delivery.entity) {
+            (_, EntityKind::Person) if delivery.event == "PersonDeleted" => {
+                self.outseta_deleted(&delivery.uid, &trigger).await
+            }
+            (WebhookRecord::Person(person), _) => {
+                self.sync_outseta_person(to_json(person), &trigger, true)
+                    .await
+            }
+            (WebhookRecord::Account(account), _) => {
+                // An account event (a stage change moves tag rules) syncs its people.
+                let mut run = Run {
+                    trigger: trigger.clone(),
+                    ..Run::default()
+                };
+                for pa in account.person_account.iter().flatten() {
+                    let Some(uid) = pa.person.as_ref().and_then(|p| p.uid.clone()) else {
+                        continue;
+                    };
+                    let person = to_json(&self.outseta.get_person(&uid).await?);
+                    let one = self.sync_outseta_person(person, &trigger, false).await?;
+                    run.pairs.extend(one.pairs);
+                }
+                Ok(run)
+            }
+        };
+        self.settle(&delivery.idempotency_key, result).await
+    }
+
+    /// Releases the claim of a delivery whose work failed, so its retry runs.
+    async fn settle(&self, key: &str, result: Result<Run, SyncError>) -> Result<Run, SyncError> {
+        let failed = match &result {
+            Err(_) => true,
+            Ok(run) => run.pairs.iter().any(|p| p.error.is_some()),
+        };
+        if failed {
+            self.state.release(key).await?;
+        }
+        result
+    }
+
+    /// Syncs one Outseta person to GHL. `fresh`: the record came in a webhook body, so
+    /// it may be stale (deliveries arrive out of order): unless it is plainly unchanged,
+    /// the current record is read before planning.
+    pub async fn sync_outseta_person(
+        &self,
+        person: Value,
+        trigger: &str,
+        from_webhook: bool,
+    ) -> Result<Run, SyncError> {
+        let uid = person
+            .get("Uid")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| SyncError::InputInvalid {
+                what: "Outseta person",
+                reason: "the person has no Uid".into(),
+            })?
+            .to_owned();
+        let _guard = self.lock(format!("o:{uid}")).await;
+        let planner = self.planner();
+        let link = self.state.link_by_outseta(&uid).await?;
+        if let Some(l) = &link {
+            if planner.unchanged(System::Outseta, &person, &l.state) {
+                return Ok(unchanged_run(trigger, Some(uid), Some(l.ghl_id.clone()), l));
+            }
+        }
+        let person = if from_webhook {
+            match self.outseta.get_person(&uid).await {
+                Ok(p) => to_json(&p),
+                Err(OutsetaError::NotFound { .. }) => {
+                    return Ok(Run::skipped(
+                        trigger,
+                        "the person no longer exists in Outseta",
+                    ))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            person
+        };
+        let mut run = Run {
+            trigger: trigger.to_owned(),
+            ..Run::default()
+        };
+        let (ghl, state, found, ghl_id) = match link {
+            Some(l) => match self.ghl.get_contact(&l.ghl_id).await {
+                Ok(c) => (to_json(&c), l.state, "linked", Some(l.ghl_id)),
+                Err(e) if is_not_found_ghl(&e) => {
+                    run.pairs.push(PairRun {
+                        outseta_uid: Some(uid),
+                        ghl_id: Some(l.ghl_id.clone()),
+                        found: "linked",
+                        error: Some(json!({
+                            "code": "LINK_STALE",
+                            "message": format!("the linked GHL contact {} no longer exists; reconcile reports it and the delete policy decides", l.ghl_id),
+                        })),
+                        ..PairRun::default()
+                    });
+                    return Ok(run);
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => match self.find_ghl_for(&person).await? {
+                Some(c) => {
+                    let id = c.get("id").and_then(Value::as_str).map(str::to_owned);
+                    (c, Default::default(), "matched", id)
+                }
+                None => (Value::Null, Default::default(), "new", None),
+            },
+        };
+        let plan = planner.plan_pair(&person, &ghl, state);
+        let pair = PairRun {
+            outseta_uid: Some(uid),
+            ghl_id,
+            found,
+            plan,
+            ..PairRun::default()
+        };
+        run.pairs.push(self.execute(pair, false).await);
+        Ok(run)
+    }
+
+    async fn outseta_deleted(&self, uid: &str, trigger: &str) -> Result<Run, SyncError> {
+        let _guard = self.lock(format!("o:{uid}")).await;
+        let Some(link) = self.state.link_by_outseta(uid).await? else {
+            return Ok(Run::skipped(trigger, "the deleted person was not linked"));
+        };
+        self.apply_delete(link, System::Outseta, trigger).await
+    }
+
+    /// The delete policy, as a Plan: `ignore` plans nothing; `unlink` forgets the link;
+    /// `tag` marks the surviving record (a GHL tag, an Outseta timeline note) and
+    /// unlinks; `delete` deletes it and unlinks.
+    async fn apply_delete(
+        &self,
+        link: Link,
+        deleted_in: System,
+        trigger: &str,
+    ) -> Result<Run, SyncError> {
+        let policy = self.options.delete_policy;
+        if policy == DeletePolicy::Ignore {
+            return Ok(Run::skipped(
+                trigger,
+                "the delete policy is `ignore`: the other record and the link are kept",
+            ));
+        }
+        let (other, other_id, side) = match deleted_in {
+            System::Outseta => (System::Ghl, link.ghl_id.clone(), "Outseta"),
+            System::Ghl => (System::Outseta, link.outseta_uid.clone(), "GHL"),
+        };
+        let mut operations = Vec::new();
+        match (policy, other) {
+            (DeletePolicy::Tag, System::Ghl) => operations.push(Operation::AddTags {
+                id: other_id.clone(),
+                tags: vec![self.options.deleted_tag.clone()],
+                reason: format!("deleted in {side}; the delete policy tags the survivor"),
+            }),
+            (DeletePolicy::Tag, System::Outseta) => operations.push(Operation::CreateNote {
+                system: System::Outseta,
+                id: other_id.clone(),
+                body: format!("The linked HighLevel contact {} was deleted.", link.ghl_id),
+                reason: format!("deleted in {side}; the delete policy notes it on the survivor"),
+            }),
+            (DeletePolicy::Delete, _) => operations.push(Operation::DeleteContact {
+                system: other,
+                id: other_id.clone(),
+                reason: format!("deleted in {side}; the delete policy deletes the other record"),
+            }),
+            _ => {}
+        }
+        operations.push(Operation::Unlink {
+            outseta_uid: link.outseta_uid.clone(),
+            ghl_id: link.ghl_id.clone(),
+            reason: format!("deleted in {side}"),
+        });
+        let pair = PairRun {
+            outseta_uid: Some(link.outseta_uid),
+            ghl_id: Some(link.ghl_id),
+            found: "linked",
+            plan: PairPlan {
+                operations,
+                ..PairPlan::default()
+            },
+            ..PairRun::default()
+        };
+        Ok(Run {
+            trigger: trigger.to_owned(),
+            pairs: vec![self.execute(pair, false).await],
+            ..Run::default()
+        })
+    }
+
+    /// The polling fallback: every person updated since the stored cursor
+    /// (`Updated__gte`), then new activities as GHL notes. The first poll only sets the
+    /// cursors (a bulk import is how existing people are brought over).
+    pub async fn poll(&self) -> Result<Run, SyncError> {
+        let trigger = "outseta:poll";
+        let now = super::rfc3339(self.now_ms());
+        let mut run = Run {
+            trigger: trigger.to_owned(),
+            ..Run::default()
+        };
+        let Some(since) = self.state.cursor("outseta-people").await? else {
+            self.state.set_cursor("outseta-people", &now).await?;
+            self.state.set_cursor("outseta-activities", &now).await?;
+            run.skipped = Some(format!(
+                "first poll: cursors set to {now}; later polls sync what changes after it"
+            ));
+            return Ok(run);
+        };
+        let mut query = ListQuery {
+            limit: Some(100),
+            order_by: Some("Updated ASC".into()),
+            ..ListQuery::default()
+        };
+        query.filters.insert("Updated__gte".into(), json!(since));
+        let people = self.outseta.list_all_people(&query).await?;
+        let mut newest = since.clone();
+        for person in people {
+            if let Some(u) = &person.updated {
+                if u.as_str() > newest.as_str() {
+                    newest = u.as_str().to_owned();
+                }
+            }
+            let one = self
+                .sync_outseta_person(to_json(&person), trigger, false)
+                .await?;
+            run.pairs.extend(one.pairs);
+        }
+        // Only move past what every pair synced: a failed pair is polled again.
+        if run.pairs.iter().all(|p| p.error.is_none()) {
+            self.state.set_cursor("outseta-people", &newest).await?;
+        }
+        run.pairs.extend(self.poll_activities().await?);
+        Ok(run)
+    }
+
+    /// New Outseta activities of the configured types on linked people -> GHL notes.
+    async fn poll_activities(&self) -> Result<Vec<PairRun>, SyncError> {
+        if self.options.activity_note_types.is_empty() {
+            return Ok(Vec::new());
+        }
+        let since = self
+            .state
+            .cursor("outseta-activities")
+            .await?
+            .unwrap_or_else(|| super::rfc3339(self.now_ms()));
+        let mut query = ListQuery {
+            limit: Some(100),
+            order_by: Some("Created ASC".into()),
+            ..ListQuery::default()
+        };
+        query.filters.insert("Created__gte".into(), json!(since));
+        query.filters.insert("EntityType".into(), json!(2));
+        let mut newest = since.clone();
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            query.offset = offset;
+            let page = self.outseta.list_activities(&query).await?;
+            for a in &page.items {
+                if let Some(c) = &a.created {
+                    if c.as_str() > newest.as_str() {
+                        newest = c.as_str().to_owned();
+                    }
+                }
+                let wanted = a
+                    .activity_type
+                    .is_some_and(|t| self.options.activity_note_types.contains(&t));
+                let ours = a
+                    .activity_data
+                    .as_ref()
+                    .is_some_and(|d| d.to_string().contains(MARKER));
+                let (Some(uid), Some(aid), true, false) = (&a.entity_uid, &a.uid, wanted, ours)
+                else {
+                    continue;
+                };
+                if !self
+                    .state
+                    .claim(&format!("outseta-activity/{aid}"), self.now_ms())
+                    .await?
+                {
+                    continue;
+                }
+                let Some(link) = self.state.link_by_outseta(uid).await? else {
+                    continue;
+                };
+                let title = a.title.clone().unwrap_or_default();
+                let body = match a.description.as_deref().filter(|d| !d.is_empty()) {
+                    Some(d) => format!("{title}\n{d}"),
+                    None => title,
+                };
+                let pair = PairRun {
+                    outseta_uid: Some(link.outseta_uid.clone()),
+                    ghl_id: Some(link.ghl_id.clone()),
+                    found: "linked",
+                    plan: PairPlan {
+                        operations: vec![Operation::CreateNote {
+                            system: System::Ghl,
+                            id: link.ghl_id.clone(),
+                            body: format!("From Outseta: {body}"),
+                            reason: format!("new Outseta activity {aid}"),
+                        }],
+                        state: link.state.clone(),
+                        ..PairPlan::default()
+                    },
+                    ..PairRun::default()
+                };
+                out.push(self.execute(pair, false).await);
+            }
+            if page.is_last() {
+                break;
+            }
+            offset += 1;
+        }
+        self.state.set_cursor("outseta-activities", &newest).await?;
+        Ok(out)
+    }
+
+    // ---- GHL ------------------------------------------------------------------
+
+    /// `POST /webhooks/ghl`: the raw body and the `x-ghl-signature` / `x-wh-signature`
+    /// headers. The signature and the timestamp are checked before the body is used.
+    pub async fn handle_ghl_webhook(
+        &self,
+        body: &[u8],
+        ghl_signature: Option<&str>,
+        wh_signature: Option<&str>,
+    ) -> Result<Run, SyncError> {
+        let verifier = self.ghl_verifier.as_ref().ok_or(SyncError::NotConfigured {
+            what: "GHL webhook verification",
+            hint: "set ghl.webhookKeys (or use the published keys)",
+        })?;
+        let now = self.now_ms();
+        let verified = verifier
+            .borrow_mut()
+            .verify(body, ghl_signature, wh_signature, now)?;
+        let id = verified.envelope.webhook_id.clone().unwrap_or_default();
+        let key = format!("ghl:{id}");
+        if !self.state.claim(&key, now).await? {
+            return Ok(Run::skipped(
+                "ghl",
+                "a repeated delivery: already processed",
+            ));
+        }
+        let result = self.dispatch_ghl(verified.event).await;
+        self.settle(&key, result).await
+    }
+
+    async fn dispatch_ghl(&self, event: GhlEvent) -> Result<Run, SyncError> {
+        match event {
+            GhlEvent::ContactCreate(c) => self.sync_ghl_contact(c, "ghl:ContactCreate", true).await,
+            GhlEvent::ContactUpdate(c) => {
+                self.sync_ghl_contact(c, "ghl:ContactUpdate", false).await
+            }
+            GhlEvent::ContactTagUpdate(c) => {
+                self.sync_ghl_contact(c, "ghl:ContactTagUpdate", false)
+                    .await
+            }
+            GhlEvent::ContactDndUpdate(c) => {
+                self.sync_ghl_contact(c, "ghl:ContactDndUpdate", false)
+                    .await
+            }
+            GhlEvent::ContactDelete(c) => {
+                let trigger = "ghl:ContactDelete";
+                match self.state.link_by_ghl(&c.id).await? {
+                    None => Ok(Run::skipped(trigger, "the deleted contact was not linked")),
+                    Some(link) => {
+                        let _guard = self.lock(format!("o:{}", link.outseta_uid)).await;
+                        self.apply_delete(link, System::Ghl, trigger).await
+                    }
+                }
+            }
+            GhlEvent::NoteCreate(n) => {
+                let body = n.body.unwrap_or_default();
+                self.mirror_to_outseta(
+                    "ghl:NoteCreate",
+                    &n.id,
+                    n.contact_id,
+                    "Note from HighLevel",
+                    body,
+                )
+                .await
+            }
+            GhlEvent::TaskCreate(t) => {
+                let title = format!("Task in HighLevel: {}", t.title.unwrap_or_default());
+                self.mirror_to_outseta(
+                    "ghl:TaskCreate",
+                    &t.id,
+                    t.contact_id,
+                    &title,
+                    t.body.unwrap_or_default(),
+                )
+                .await
+            }
+            GhlEvent::TaskComplete(t) => {
+                let title = format!(
+                    "Task completed in HighLevel: {}",
+                    t.title.unwrap_or_default()
+                );
+                let key = format!("{}:done", t.id);
+                self.mirror_to_outseta(
+                    "ghl:TaskComplete",
+                    &key,
+                    t.contact_id,
+                    &title,
+                    t.body.unwrap_or_default(),
+                )
+                .await
+            }
+            other => Ok(Run::skipped(
+                "ghl",
+                format!(
+                    "{} is not mirrored",
+                    to_json(&other)
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("this event")
+                ),
+            )),
+        }
+    }
+
+    /// A GHL note or task on a linked contact -> a custom activity on the Outseta
+    /// person's timeline (Outseta has no note or task API). Our own notes are skipped.
+    async fn mirror_to_outseta(
+        &self,
+        trigger: &str,
+        id: &str,
+        contact_id: Option<String>,
+        title: &str,
+        body: String,
+    ) -> Result<Run, SyncError> {
+        if self.state.store.get(&format!("{OWN}{id}")).await?.is_some() {
+            return Ok(Run::skipped(trigger, "our own note or task coming back"));
+        }
+        let Some(contact_id) = contact_id else {
+            return Ok(Run::skipped(trigger, "the event names no contact"));
+        };
+        let Some(link) = self.state.link_by_ghl(&contact_id).await? else {
+            return Ok(Run::skipped(
+                trigger,
+                "the contact is not linked to an Outseta person",
+            ));
+        };
+        let pair = PairRun {
+            outseta_uid: Some(link.outseta_uid.clone()),
+            ghl_id: Some(link.ghl_id.clone()),
+            found: "linked",
+            plan: PairPlan {
+                operations: vec![Operation::CreateTask {
+                    system: System::Outseta,
+                    id: link.outseta_uid.clone(),
+                    title: title.to_owned(),
+                    body,
+                    reason: format!("{trigger} {id} on a linked contact"),
+                }],
+                state: link.state.clone(),
+                ..PairPlan::default()
+            },
+            ..PairRun::default()
+        };
+        Ok(Run {
+            trigger: trigger.to_owned(),
+            pairs: vec![self.execute(pair, false).await],
+            ..Run::default()
+        })
+    }
+
+    /// Syncs one GHL contact to Outseta (where the mapping says "both"). A new contact
+    /// with no Outseta person creates one, plus the configured onboarding items.
+    pub async fn sync_ghl_contact(
+        &self,
+        event: ContactEvent,
+        trigger: &str,
+        created: bool,
+    ) -> Result<Run, SyncError> {
+        let gid = event.id.clone();
+        let link = self.state.link_by_ghl(&gid).await?;
+        let lock_key = match &link {
+            Some(l) => format!("o:{}", l.outseta_uid),
+            None => format!("g:{gid}"),
+        };
+        let _guard = self.lock(lock_key).await;
+        // Read again under the lock: the work we waited for may have linked the pair.
+        let link = self.state.link_by_ghl(&gid).await?;
+        let planner = self.planner();
+        if let Some(l) = &link {
+            if planner.unchanged(System::Ghl, &to_json(&event), &l.state) {
+                return Ok(unchanged_run(
+                    trigger,
+                    Some(l.outseta_uid.clone()),
+                    Some(gid),
+                    l,
+                ));
+            }
+        }
+        let contact = match self.ghl.get_contact(&gid).await {
+            Ok(c) => to_json(&c),
+            Err(e) if is_not_found_ghl(&e) => {
+                return Ok(Run::skipped(trigger, "the contact no longer exists in GHL"))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut run = Run {
+            trigger: trigger.to_owned(),
+            ..Run::default()
+        };
+        let (person, state, found, uid) = match link {
+            Some(l) => match self.outseta.get_person(&l.outseta_uid).await {
+                Ok(p) => (to_json(&p), l.state, "linked", Some(l.outseta_uid)),
+                Err(OutsetaError::NotFound { .. }) => {
+                    run.pairs.push(PairRun {
+                        outseta_uid: Some(l.outseta_uid.clone()),
+                        ghl_id: Some(gid),
+                        found: "linked",
+                        error: Some(json!({
+                            "code": "LINK_STALE",
+                            "message": format!("the linked Outseta person {} no longer exists", l.outseta_uid),
+                        })),
+                        ..PairRun::default()
+                    });
+                    return Ok(run);
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => {
+                let email = contact.get("email").and_then(Value::as_str).unwrap_or("");
+                let existing = if email.trim().is_empty() {
+                    None
+                } else {
+                    self.outseta.find_person_by_email(email).await?
+                };
+                match existing {
+                    Some(p)
+                        if self
+                            .state
+                            .link_by_outseta(p.uid.as_deref().unwrap_or(""))
+                            .await?
+                            .is_none() =>
+                    {
+                        let uid = p.uid.clone();
+                        (to_json(&p), Default::default(), "matched", uid)
+                    }
+                    Some(_) => {
+                        return Ok(Run::skipped(
+                            trigger,
+                            "an Outseta person with this email is linked to another GHL contact",
+                        ))
+                    }
+                    None if !self.options.ghl_creates_people => {
+                        return Ok(Run::skipped(trigger, "ghlCreatesPeople is off"))
+                    }
+                    None => (Value::Null, Default::default(), "new", None),
+                }
+            }
+        };
+        let plan = planner.plan_pair(&person, &contact, state);
+        let pair = PairRun {
+            outseta_uid: uid,
+            ghl_id: Some(gid),
+            found,
+            plan,
+            ..PairRun::default()
+        };
+        let mut pair = self.execute(pair, false).await;
+        if created && found == "new" && pair.error.is_none() {
+            if let Some(uid) = pair.outseta_uid.clone() {
+                for task in &self.options.onboarding {
+                    let out = self
+                        .note(System::Outseta, &uid, &task.title, &task.description)
+                        .await;
+                    pair.results.push(super::OpResult {
+                        op: "CreateTask",
+                        ok: out.is_ok(),
+                        id: out.as_ref().ok().cloned().flatten(),
+                        error: out.as_ref().err().map(|e| error_json(e)),
+                    });
+                    if let Err(e) = out {
+                        pair.error = Some(error_json(&e));
+                        break;
+                    }
+                }
+            }
+        }
+        run.pairs.push(pair);
+        Ok(run)
+    }
+}
