@@ -18,5 +18,7 @@ export {
   parseOutsetaWebhook,
   GhlClient,
   GhlWebhookVerifier,
-  parseGhlWebhook
+  parseGhlWebhook,
+  SyncEngine,
+  runStoreConformance
 } from "./wasm/outseta_ghl_sync.js";

@@ -57,7 +57,13 @@ export type ErrorCode =
   /** A webhook `timestamp` more than `maxAgeMs` (5 min) from now, or missing. */
   | "WEBHOOK_STALE"
   /** A `webhookId` already accepted. */
-  | "WEBHOOK_REPLAYED";
+  | "WEBHOOK_REPLAYED"
+  /** A JS store threw, or returned the wrong type; `details.op`, `details.key`. */
+  | "STORE_FAILED"
+  /** The store holds a value that does not parse; `details.key`. */
+  | "STORE_CORRUPT"
+  /** A webhook arrived for a system whose verification is not configured. */
+  | "NOT_CONFIGURED";
 
 /** Every error thrown by this package: a real `Error` with a stable `code`. */
 export interface OutsetaGhlSyncError extends Error {
@@ -293,6 +299,8 @@ export type Operation =
   | { op: "CreateTask"; system: SyncSystem; id: string; title: string; body: string; reason: string }
   | { op: "CompleteTask"; system: SyncSystem; id: string; taskId: string; reason: string }
   | { op: "LinkRecords"; outsetaUid: string; ghlId: string; reason: string }
+  | { op: "Unlink"; outsetaUid: string; ghlId: string; reason: string }
+  | { op: "DeleteContact"; system: SyncSystem; id: string; reason: string }
   | { op: "Review"; conflict: Conflict; reason: string };
 
 /** What the Store keeps per linked pair. */
@@ -1012,3 +1020,142 @@ export class GhlWebhookVerifier {
 
 /** Parses a webhook body without verifying it. */
 export function parseGhlWebhook(rawBody: string | Uint8Array): { event: GhlWebhookEvent; envelope: GhlWebhookEnvelope };
+
+// ---- the sync engine -------------------------------------------------------------
+
+/**
+ * Where the engine keeps links, snapshots, cursors, idempotency keys, checkpoints and
+ * reviews: text keys to text values. Each method may return its result or a Promise of
+ * it. `runStoreConformance(store)` checks an implementation.
+ */
+export interface SyncStore {
+  get(key: string): string | null | undefined | Promise<string | null | undefined>;
+  put(key: string, value: string): unknown;
+  /** Stores only if absent; true when it did (an atomic claim). */
+  putIfAbsent(key: string, value: string): boolean | Promise<boolean>;
+  delete(key: string): unknown;
+  /** Every `[key, value]` whose key starts with `prefix`, in key order. */
+  list(prefix: string): Array<[string, string]> | Promise<Array<[string, string]>>;
+}
+
+export interface SyncEngineBehaviour {
+  /** What a delete on one side does to the other: never deletes by default. */
+  deletePolicy?: "ignore" | "unlink" | "tag" | "delete";
+  /** The GHL tag of the `tag` policy (default "deleted-in-outseta"). */
+  deletedTag?: string;
+  /** A new GHL contact with no Outseta person creates one (default true). */
+  ghlCreatesPeople?: boolean;
+  /** Custom activities created on the new person's Outseta timeline for a new GHL contact. */
+  onboarding?: Array<{ title: string; description?: string }>;
+  /** Email lists become GHL tags `{prefix}{list name}` (default "list:"; null: off). */
+  listTagPrefix?: string | null;
+  /** Outseta activity types sent to GHL as notes when polled (default [10, 50]). */
+  activityNoteTypes?: number[];
+  /** Pairs written at once in a bulk import (default 4). */
+  concurrency?: number;
+  /** Look for an existing GHL contact (email, canonical email, phone) before creating one (default true). */
+  findBeforeCreate?: boolean;
+  /** Canonical gmail.com addresses when searching (default true). */
+  gmailRules?: boolean;
+}
+
+export interface SyncEngineOptions {
+  ghl: GhlClientOptions;
+  outseta: OutsetaClientOptions;
+  /** Defaults to memory (lost when the process ends). */
+  store?: SyncStore;
+  mapping?: Record<string, unknown> | null;
+  policy?: Record<string, unknown> | null;
+  context?: Record<string, unknown> | null;
+  options?: SyncEngineBehaviour;
+  webhooks?: {
+    /** Outseta's webhook signing key (64 hex digits); without it Outseta webhooks are refused. */
+    outsetaSigningKey?: string;
+    /** GHL keys; absent: HighLevel's published keys. */
+    ghl?: { ed25519Keys?: string[]; rsaKeys?: string[]; maxAgeMs?: number };
+  };
+}
+
+export interface SyncOpResult { op: Operation["op"]; ok: boolean; id?: string; error?: CodedErrorJson }
+
+export interface SyncPairRun {
+  outsetaUid?: string;
+  ghlId?: string;
+  /** How the pair was found. */
+  found: "linked" | "matched" | "new";
+  plan: PairPlan;
+  results: SyncOpResult[];
+  /** Set when the pair failed; its stored state is unchanged, so the next run retries it. */
+  error?: CodedErrorJson;
+}
+
+/** A trigger's Plan per pair and its outcome. */
+export interface SyncRun {
+  trigger: string;
+  /** Why nothing ran, when nothing did (a repeat delivery, an echo, a policy). */
+  skipped?: string;
+  pairs: SyncPairRun[];
+  dryRun: boolean;
+}
+
+export interface ImportProgress { done: number; total: number; rate: number; etaSeconds: number | null; created: number; updated: number; linked: number; unchanged: number }
+
+export interface ImportSummary {
+  total: number; done: number; created: number; updated: number; linked: number; unchanged: number;
+  skipped: Array<{ outsetaUid: string; reason: string }>;
+  heldForReview: number;
+  failed: Array<{ outsetaUid?: string; error: CodedErrorJson }>;
+}
+
+export interface ImportReport {
+  summary: ImportSummary;
+  dryRun: boolean;
+  cancelled: boolean;
+  resumedFromPage?: number;
+  elapsedMs: number;
+  /** Every pair's Plan in a dry run; otherwise the pairs that failed. */
+  pairs: SyncPairRun[];
+}
+
+export interface ReconcileReport {
+  generatedAt: string;
+  inSync: boolean;
+  counts: { outsetaPeople: number; ghlContacts: number; links: number; missingInGhl: number; unlinkedGhl: number; driftedPairs: number; driftedFields: number; staleLinks: number; duplicateClusters: number; pendingReviews: number };
+  missingInGhl: Array<{ id: string; email?: string }>;
+  unlinkedGhl: Array<{ id: string; email?: string }>;
+  drift: Array<{ outsetaUid: string; ghlId: string; fields: Array<{ field: string; outseta: unknown; ghl: unknown }> }>;
+  staleLinks: Array<{ outsetaUid: string; ghlId: string; missing: "outseta" | "ghl" | "both" }>;
+  duplicates: { outseta: string[][]; ghl: string[][] };
+  pendingReviews: Array<{ outsetaUid: string; ghlId: string; conflict: Conflict }>;
+  /** With `repair`: the Plan (and, unless `dryRun`, its outcome). */
+  repair?: SyncPairRun[];
+  /** With `html: true`: the report as one HTML page. */
+  html?: string;
+}
+
+export interface TimelineEntry { at: string | null; source: "outseta" | "ghl"; kind: "activity" | "note" | "task" | "appointment"; id: string | null; title: string; body?: string }
+
+/** Two-way sync between Outseta and one HighLevel location. */
+export class SyncEngine {
+  constructor(options: SyncEngineOptions);
+  free(): void;
+  /** `event` from the route (`person-updated`, `PersonUpdated`, `201`); the raw body exactly as received. */
+  handleOutsetaWebhook(event: string, rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers): Promise<SyncRun>;
+  handleGhlWebhook(rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers): Promise<SyncRun>;
+  /** Syncs one Outseta Person now. */
+  syncPerson(person: OutsetaPerson): Promise<SyncRun>;
+  /** The polling fallback: people updated since the last poll, then new activities as GHL notes. */
+  poll(): Promise<SyncRun>;
+  /** `onProgress` runs after each page; return false to stop (resume later with `resume: true`). */
+  bulkImport(
+    options?: { dryRun?: boolean; resume?: boolean; pageSize?: number; job?: string; ghlDuplicates?: { allowDuplicateContact?: boolean; primaryField?: "email" | "phone"; secondaryField?: "email" | "phone" | null } },
+    onProgress?: (progress: ImportProgress) => boolean | void,
+  ): Promise<ImportReport>;
+  reconcile(options?: { repair?: boolean; dryRun?: boolean; html?: boolean }): Promise<ReconcileReport>;
+  timeline(which: { outsetaUid?: string; ghlId?: string }): Promise<{ outsetaUid: string | null; ghlId: string | null; entries: TimelineEntry[] }>;
+  /** Request counters of both clients. */
+  stats(): { ghl: Record<string, number>; outseta: Record<string, number> };
+}
+
+/** Runs the store conformance suite against a store implementation. */
+export function runStoreConformance(store: SyncStore): Promise<{ passed: number; failures: string[] }>;

@@ -172,9 +172,16 @@ impl<'a> Planner<'a> {
 
     fn outseta_mapped(&self, person: &Value) -> Result<mapping::Mapped, MappingError> {
         let mut o = outseta_to_canonical(person, self.spec, self.ctx)?;
+        // GHL stores every tag lower-cased: a rule's `VIP` must compare equal to the
+        // `vip` that comes back, or each echo would add it again.
+        let lower =
+            |tags: &BTreeSet<String>| tags.iter().map(|t| t.trim().to_lowercase()).collect();
+        o.tags_add = lower(&o.tags_add);
+        o.tags_remove = lower(&o.tags_remove);
+        o.contact.tags = lower(&o.contact.tags);
         if let Some(prefix) = &self.list_tag_prefix {
             for (list, subscribed) in email_lists(person) {
-                let tag = format!("{prefix}{list}");
+                let tag = format!("{prefix}{list}").to_lowercase();
                 if subscribed {
                     o.tags_remove.remove(&tag);
                     o.tags_add.insert(tag);
@@ -184,6 +191,26 @@ impl<'a> Planner<'a> {
             }
         }
         Ok(o)
+    }
+
+    /// List tags (`{prefix}...`) among `tags` for lists the person is no longer on. Only
+    /// when the record lists its subscriptions: a record without `EmailListPerson` says
+    /// nothing about them.
+    fn lists_left<'t>(
+        &self,
+        person: &Value,
+        o: &mapping::Mapped,
+        tags: impl Iterator<Item = &'t String>,
+    ) -> BTreeSet<String> {
+        let (Some(prefix), Some(Value::Array(_))) =
+            (&self.list_tag_prefix, person.get("EmailListPerson"))
+        else {
+            return BTreeSet::new();
+        };
+        let prefix = prefix.to_lowercase();
+        tags.filter(|t| t.starts_with(&prefix) && !o.tags_add.contains(*t))
+            .cloned()
+            .collect()
     }
 
     /// Whether a side's record holds nothing new for the pair: exactly what we last
@@ -198,7 +225,8 @@ impl<'a> Planner<'a> {
                 // Tags the rules (or email lists) would change are news, whatever the fields.
                 Ok(o)
                     if o.tags_add.iter().any(|t| !base.tags.contains(t))
-                        || o.tags_remove.iter().any(|t| base.tags.contains(t)) =>
+                        || o.tags_remove.iter().any(|t| base.tags.contains(t))
+                        || !self.lists_left(record, &o, base.tags.iter()).is_empty() =>
                 {
                     return false
                 }
@@ -347,7 +375,13 @@ impl<'a> Planner<'a> {
                 plan.errors = errors;
                 Ok(plan)
             }
-            (Some(o), Some(g)) => Ok(self.plan_both(o, g, state, plan)),
+            (Some(mut o), Some(g)) => {
+                let base_tags = state.base.as_ref().map(|b| &b.tags);
+                let gone =
+                    self.lists_left(outseta, &o, base_tags.into_iter().flatten().chain(&g.tags));
+                o.tags_remove.extend(gone);
+                Ok(self.plan_both(o, g, state, plan))
+            }
         }
     }
 

@@ -671,7 +671,16 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 },
             )
             .await?;
+        self.remember_own(task.id.as_deref()).await?;
         Ok(task.id)
+    }
+
+    /// Remembers a note or task we created in GHL, so its webhook is not mirrored back.
+    async fn remember_own(&self, id: Option<&str>) -> Result<(), SyncError> {
+        if let Some(id) = id {
+            self.state.store.put(&format!("own/{id}"), "1").await?;
+        }
+        Ok(())
     }
 
     /// A note: a GHL note, or in Outseta a custom activity on the person's timeline.
@@ -694,6 +703,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                         },
                     )
                     .await?;
+                self.remember_own(note.id.as_deref()).await?;
                 Ok(note.id)
             }
             System::Outseta => {

@@ -15,9 +15,17 @@ use crate::outseta::webhook::{self as outseta_webhook, EntityKind, WebhookRecord
 use crate::outseta::OutsetaError;
 use crate::store::{Link, Store};
 
-/// Our own GHL notes and tasks are claimed under this prefix when we create them, so
-/// their webhooks are recognised and not mirrored back.
+/// Our own GHL notes and tasks are remembered under this prefix when we create them,
+/// so their webhooks are recognised and not mirrored back.
 const OWN: &str = "own/";
+
+/// How the notes and tasks we write to GHL begin: the webhook of one can arrive before
+/// its id is remembered, so the text is checked too.
+const OWN_TEXT: [&str; 3] = [
+    "From Outseta: ",
+    "Outseta sync held ",
+    "Review Outseta sync conflict",
+];
 
 /// Marks activities we write to Outseta, so polling never sends them back to GHL.
 const MARKER: &str = "outseta-ghl-sync";
@@ -508,11 +516,17 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         title: &str,
         body: String,
     ) -> Result<Run, SyncError> {
-        if self.state.store.get(&format!("{OWN}{id}")).await?.is_some() {
+        let own_text = OWN_TEXT
+            .iter()
+            .any(|t| body.starts_with(t) || title.contains(t.trim()));
+        if own_text || self.state.store.get(&format!("{OWN}{id}")).await?.is_some() {
             return Ok(Run::skipped(trigger, "our own note or task coming back"));
         }
         let Some(contact_id) = contact_id else {
-            return Ok(Run::skipped(trigger, "the event names no contact"));
+            return Ok(Run::skipped(
+                trigger,
+                "the event names no contact (HighLevel's TaskCreate omits contactId, GHL#332)",
+            ));
         };
         let Some(link) = self.state.link_by_ghl(&contact_id).await? else {
             return Ok(Run::skipped(

@@ -473,8 +473,13 @@ export class OutsetaSim {
     const PersonAccount = [...this.memberships.values()]
       .filter((m) => m.personUid === uid)
       .map((m) => this.renderMembership(m, { person: false, account: expand }));
+    // The person's list subscriptions, an immediate child collection (NOTES.md: root
+    // plus immediate children by default).
+    const EmailListPerson = [...this.subscriptions.values()]
+      .filter((s) => s.Person.Uid === uid)
+      .map(({ Uid, EmailList, EmailListSubscriberStatus, SubscribedDate }) => ({ Uid, EmailList, EmailListSubscriberStatus, SubscribedDate }));
     const { Created, Updated, ...rest } = p;
-    return { ...rest, FullName, PersonAccount, _objectType: "Person", Created, Updated };
+    return { ...rest, FullName, PersonAccount, EmailListPerson, _objectType: "Person", Created, Updated };
   }
 
   // ---- accounts -------------------------------------------------------------------
