@@ -392,7 +392,7 @@ function showDetail(d) {
   const toGhl = direction === "toGhl";
   const errors = /** @type {import("../pkg/index.js").FieldError[]} */ (d.preview.errors ?? []);
   const badPaths = new Set(errors.map((e) => String(e.details?.path ?? "")));
-  const sourceTable = h("table", { class: "kv" }, h("tbody", {}, ...flatten(d.source).map(([path, v]) =>
+  const sourceTable = h("table", { class: "kv", id: "source", "aria-label": "source record" }, h("tbody", {}, ...flatten(d.source).map(([path, v]) =>
     h("tr", { class: badPaths.has(path) ? "bad" : "" }, h("th", { scope: "row" }, path.slice(2)), h("td", {}, show(v)))),
   ));
   const payload = d.preview.payload ?? {};
@@ -402,8 +402,9 @@ function showDetail(d) {
   }
   const payloadBlock = d.preview.error
     ? h("p", { class: "error" }, h("strong", {}, `${d.preview.error.code}: `), d.preview.error.message)
-    : h("table", { class: "kv" }, h("tbody", {}, ...payloadRows));
+    : h("table", { class: "kv", id: "payload", "aria-label": "payload" }, h("tbody", {}, ...payloadRows));
   const ops = d.plan?.operations ?? [];
+  detailEl.dataset.index = String(d.index);
   detailEl.replaceChildren(
     h("h4", {}, `Record ${d.index + 1}`),
     h("div", { class: "pair" },
