@@ -37,7 +37,7 @@ const pending = new Map();
 let onReady = null;
 const ready = new Promise((resolve) => (onReady = () => resolve(undefined)));
 
-worker.onmessage = (event) => {
+worker.onmessage = (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   if (msg.type === "ready") return onReady?.();
   if (msg.type === "progress") return showProgress(msg);
@@ -47,7 +47,7 @@ worker.onmessage = (event) => {
   if (msg.ok) waiting.resolve(msg.result);
   else waiting.reject(Object.assign(new Error(msg.error.message), msg.error));
 };
-worker.onerror = (event) => {
+worker.onerror = (/** @type {ErrorEvent} */ event) => {
   runStatus.textContent = `The background worker failed: ${event.message}`;
 };
 
@@ -95,7 +95,7 @@ async function load(slot, request) {
 
 for (const fieldset of document.querySelectorAll("fieldset.dataset")) {
   const slot = /** @type {HTMLElement} */ (fieldset).dataset.slot ?? "a";
-  fieldset.addEventListener("click", (event) => {
+  fieldset.addEventListener("click", (/** @type {Event} */ event) => {
     const button = /** @type {HTMLElement} */ (event.target).closest("button");
     if (!button) return;
     if (button.dataset.sample) load(slot, { sample: button.dataset.sample });
@@ -273,6 +273,7 @@ async function start() {
     exportPlan.disabled = false;
     document.body.dataset.state = "done";
     document.body.dataset.runMs = String(result.ms);
+    document.body.dataset.doneAt = String(Math.round(performance.now()));
   } catch (err) {
     if (mine !== run) return;
     progress.hidden = true;
@@ -405,7 +406,7 @@ function showDetail(d) {
     : h("table", { class: "kv", id: "payload", "aria-label": "payload" }, h("tbody", {}, ...payloadRows));
   const ops = d.plan?.operations ?? [];
   detailEl.dataset.index = String(d.index);
-  detailEl.replaceChildren(
+  const parts = [
     h("h4", {}, `Record ${d.index + 1}`),
     h("div", { class: "pair" },
       h("div", {}, h("h5", {}, toGhl ? "Outseta person" : "HighLevel contact"), sourceTable),
@@ -417,7 +418,9 @@ function showDetail(d) {
     d.plan?.error ? h("p", { class: "error" }, `Skipped: ${d.plan.error.code}: ${d.plan.error.message}`) : null,
     ops.length ? h("ol", { class: "ops" }, ...ops.map((/** @type {any} */ op) => h("li", {}, h("strong", {}, `${op.op}${op.system ? ` (${op.system})` : ""}`), opFacts(op), h("br"), h("span", { class: "reason" }, op.reason))))
       : d.plan?.error ? null : h("p", {}, "Nothing to write."),
-  );
+  ];
+  // replaceChildren would write a null as the text "null".
+  detailEl.replaceChildren(...parts.filter((x) => x !== null));
 }
 
 /** @param {any} op */

@@ -133,6 +133,7 @@ export function readCsv(text, forced) {
   const taken = new Set();
   /** @type {Column[]} */
   const columns = headers.map((header) => {
+    /** @type {string | null} */
     let field = table[norm(header)] ?? null;
     if (!field && shape === "outseta" && /[A-Za-z]/.test(header)) field = header.replace(/[^A-Za-z0-9_]/g, "");
     if (field && taken.has(field)) field = null; // the first column for a field wins

@@ -86,6 +86,7 @@ const COMPARED = ["email", "firstName", "lastName", "phone", "address1", "city",
  * @param {any} contact @param {PairPlan} plan
  */
 function conflictsOf(mapped, contact, plan) {
+  /** @type {{ field: string, outseta: unknown, ghl: unknown, decision: string, reason: string }[]} */
   const out = [];
   if (!mapped || !contact) return out;
   for (const field of COMPARED) {
@@ -185,6 +186,7 @@ async function runAll(run, spec, policy, context) {
   const summary = { records: n, other: b?.records.length ?? 0, pairs: pairs.length, creates: 0, updates: 0, links: 0, unchanged: 0, skipped: 0, reviews: 0, apiCalls: 0, operations: 0, fieldErrors: 0 };
   /** @type {Record<string, number>} */
   const byOp = {};
+  /** @type {Record<string, unknown>[]} */
   const conflicts = [];
   plans.forEach((plan, k) => {
     if (plan.error) summary.skipped++;
@@ -281,7 +283,7 @@ async function handle(msg) {
   }
 }
 
-scope.onmessage = async (event) => {
+scope.onmessage = async (/** @type {MessageEvent} */ event) => {
   const msg = event.data;
   try {
     scope.postMessage({ id: msg.id, ok: true, result: await handle(msg) });

@@ -197,26 +197,32 @@ test("against a second data set: conflicts with the policy's decision, and the P
   await settled();
 });
 
-let tenThousandMs;
 test("10,000 records: progress while the worker runs, the page stays responsive, then the summary", async () => {
   const text = JSON.stringify(generatePeople(10_000));
-  // Long tasks on the page's own thread (the worker's do not count).
-  await page.evaluate(() => {
+  // The file is made in the page first (handing 1.5 MB to the page is the test's own work),
+  // then dropped; long tasks on the page's thread from then on are the preview's.
+  await page.evaluate((text) => {
+    window.__file = new File([text], "people.json", { type: "application/json" });
+  }, text);
+  const from = await page.evaluate(() => {
     window.__longest = 0;
+    const from = performance.now();
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+      for (const e of list.getEntries()) if (e.startTime >= from) window.__longest = Math.max(window.__longest, e.duration);
     }).observe({ type: "longtask" });
+    const dt = new DataTransfer();
+    dt.items.add(window.__file);
+    document.querySelector("#drop-a").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    return from;
   });
-  const started = Date.now();
-  await page.setInputFiles("#file-a", { name: "people.json", mimeType: "application/json", buffer: Buffer.from(text) });
   await page.waitForSelector("#progress:not([hidden])", { timeout: 30_000 });
   const seen = await page.textContent("#progress-text");
   assert.match(seen, /^(Mapping records|Planning the sync|Finding duplicates): [\d,]+ of [\d,]+$/);
   await page.waitForFunction(() => document.querySelector("#status-a").textContent.startsWith("10,000"));
   await shot("08-progress");
   await settled();
-  tenThousandMs = Date.now() - started;
-  const inPage = Number(await page.getAttribute("body", "data-run-ms"));
+  const tenThousandMs = Math.round(Number(await page.getAttribute("body", "data-done-at")) - from);
+  const inWorker = Number(await page.getAttribute("body", "data-run-ms"));
   const s = await summary();
   assert.equal(s.records, 10_000);
   assert.equal(s.creates, 10_000);
@@ -224,8 +230,8 @@ test("10,000 records: progress while the worker runs, the page stays responsive,
   assert.equal(s["duplicate clusters"], 1_000, "every 10th person is a near-duplicate");
   assert.match(await page.textContent("#run-status"), /^Done: 10,000 records in [\d,]+ ms\.$/);
   const longest = await page.evaluate(() => window.__longest);
-  console.log(`# 10,000 records: ${tenThousandMs} ms from the file to the summary (${inPage} ms in the worker); longest task on the page's thread ${Math.round(longest)} ms`);
-  assert.ok(longest < 1000, `the page's thread was blocked for ${longest} ms`);
+  console.log(`# 10,000 records: ${tenThousandMs} ms from the drop to the summary (${inWorker} ms in the worker); longest task on the page's thread ${Math.round(longest)} ms`);
+  assert.ok(longest < 200, `the page's thread was blocked for ${longest} ms`);
   // The list is virtualised: only the rows in view exist, and End reaches the last one.
   assert.ok((await page.$$eval("#records .rec", (r) => r.length)) < 60);
   await page.focus("#records");
