@@ -306,6 +306,9 @@ function showResult(result) {
   summaryEl.replaceChildren(...items.map(([k, v]) => h("div", { "data-key": String(k) }, h("dt", {}, String(k)), h("dd", {}, fmt.format(Number(v))))));
   rows = result.rows;
   active = Math.min(active, rows.length - 1);
+  // The detail shown belongs to the last run: it is drawn again for this one.
+  detailEl.replaceChildren();
+  delete detailEl.dataset.index;
   spacer.style.height = `${rows.length * ROW}px`;
   drawRows();
   select(Math.max(0, active), false);
@@ -411,7 +414,8 @@ function showDetail(d) {
     h("div", { class: "pair" },
       h("div", {}, h("h5", {}, toGhl ? "Outseta person" : "HighLevel contact"), sourceTable),
       h("div", {}, h("h5", {}, toGhl ? "HighLevel payload" : "Outseta payload"), payloadBlock,
-        errors.length ? h("p", { class: "error" }, `${errors.length} field${errors.length === 1 ? "" : "s"} could not be mapped (highlighted); the rest would be written.`) : null)),
+        errors.length ? h("p", { class: "error" }, `${errors.length} field${errors.length === 1 ? "" : "s"} could not be mapped (highlighted); the rest would be written.`) : null,
+        d.preview.payload ? h("details", {}, h("summary", {}, "The payload as JSON"), h("pre", { id: "payload-json" }, JSON.stringify(payload, null, 2))) : null)),
     d.other ? h("details", {}, h("summary", {}, "The HighLevel contact it is paired with"), h("table", { class: "kv" }, h("tbody", {},
       ...flatten(d.other).map(([path, v]) => h("tr", {}, h("th", { scope: "row" }, path.slice(2)), h("td", {}, show(v))))))) : null,
     h("h5", {}, "Plan for this record"),
