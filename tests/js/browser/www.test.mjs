@@ -125,19 +125,27 @@ test("changing a rule in the form changes the payload and the JSON", async () =>
 });
 
 test("an invalid rule shows its message at the field at fault", async () => {
-  await page.fill("#f3-transforms", "trim, e164, shout");
-  await page.waitForFunction(() => document.querySelector("#f3-transforms-msg").textContent !== "");
-  assert.match(await page.textContent("#f3-transforms-msg"), /unknown transform "shout"/);
-  assert.equal(await page.getAttribute("#f3-transforms", "aria-invalid"), "true");
-  assert.match(await page.textContent("#spec-problems"), /\$\.fields\[3\]\.transforms\[2\]/);
+  await page.fill("#f0-transforms", "trim, shout");
+  await page.waitForFunction(() => document.querySelector("#f0-transforms-msg").textContent !== "");
+  assert.match(await page.textContent("#f0-transforms-msg"), /unknown transform "shout"/);
+  assert.equal(await page.getAttribute("#f0-transforms", "aria-invalid"), "true");
+  assert.match(await page.textContent("#spec-problems"), /\$\.fields\[0\]\.transforms\[1\]/);
   assert.match(await page.textContent("#run-status"), /The mapping has 1 problem/);
+  // A later rule's problem lands on that rule, though the core's parser refused rule 0.
   await page.fill("#f1-ghl", "forename");
   await page.waitForFunction(() => document.querySelector("#f1-ghl-msg").textContent.includes("not a GHL contact field"));
+  assert.equal(await page.getAttribute("#f1-ghl", "aria-invalid"), "true");
+  assert.equal(await page.textContent("#f0-ghl-msg"), "");
+  // JSON in a form field that does not parse is a problem at that field too.
+  await page.fill("#f2-transforms", "[\"trim\"");
+  await page.waitForFunction(() => document.querySelector("#f2-transforms-msg").textContent.startsWith("not valid JSON"));
   await shot("04-invalid-rule");
+  await page.fill("#f2-transforms", "trim");
   await page.fill("#f1-ghl", "firstName");
-  await page.fill("#f3-transforms", "trim, e164");
-  await page.waitForFunction(() => document.querySelector("#f3-transforms-msg").textContent === "");
-  assert.equal(await page.getAttribute("#f3-transforms", "aria-invalid"), null);
+  await page.fill("#f0-transforms", "trim, lowercase");
+  await page.waitForFunction(() => document.querySelector("#f0-transforms-msg").textContent === "");
+  assert.equal(await page.getAttribute("#f0-transforms", "aria-invalid"), null);
+  assert.equal(await page.textContent("#spec-problems"), "");
   await settled();
 });
 
