@@ -299,7 +299,7 @@ function showResult(result) {
   const s = result.summary;
   direction = result.direction;
   const items = [
-    ["records", s.records], ["creates", s.creates], ["updates", s.updates], ["links", s.links],
+    ["records", s.records], ...(s.other ? [["compared with", s.other], ["pairs", s.pairs]] : []), ["creates", s.creates], ["updates", s.updates], ["links", s.links],
     ["unchanged", s.unchanged], ["skipped", s.skipped], ["reviews", s.reviews], ["API calls", s.apiCalls],
     ["field errors", s.fieldErrors], ["duplicate clusters", result.duplicates.clusters.length],
   ];
@@ -472,10 +472,11 @@ function showConflicts(list, count) {
   }
   el.replaceChildren(
     h("p", { class: "count" }, `${fmt.format(count)} field${count === 1 ? "" : "s"} differ between paired records (policy: ${policySelect.selectedOptions[0]?.textContent}).${count > list.length ? ` The first ${list.length} are shown.` : ""}`),
-    h("div", { class: "scroll" }, h("table", { class: "grid" },
+    h("div", { class: "scroll" }, h("table", { class: "grid conflicts" },
       h("thead", {}, h("tr", {}, ...["Outseta", "GHL", "field", "Outseta has", "GHL has", "decision"].map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, ...list.map((c) => h("tr", {}, h("td", {}, c.outsetaUid ?? ""), h("td", {}, c.ghlId ?? ""), h("td", {}, c.field),
-        h("td", {}, show(c.outseta)), h("td", {}, show(c.ghl)), h("td", {}, h("strong", {}, c.decision), h("br"), h("span", { class: "reason" }, c.reason))))))),
+      h("tbody", {}, ...list.map((c) => h("tr", {}, h("td", { "data-label": "Outseta" }, c.outsetaUid ?? ""), h("td", { "data-label": "GHL" }, c.ghlId ?? ""),
+        h("td", { "data-label": "field" }, c.field), h("td", { "data-label": "Outseta has" }, show(c.outseta)), h("td", { "data-label": "GHL has" }, show(c.ghl)),
+        h("td", { "data-label": "decision" }, h("strong", {}, c.decision), h("br"), h("span", { class: "reason" }, c.reason))))))),
   );
 }
 
