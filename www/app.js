@@ -85,6 +85,9 @@ async function load(slot, request) {
           h("tr", {}, h("td", {}, c.header), h("td", { class: c.field ? "" : "unused" }, c.field ?? "not used"))),
       );
     }
+    if (loaded.a && loaded.b && loaded.a.shape === loaded.b.shape) {
+      $("#status-b", HTMLElement).textContent += " These are the same system's records as the ones to preview, so they are not compared.";
+    }
     schedule();
   } catch (err) {
     loaded[slot] = null;
