@@ -1,6 +1,7 @@
 // The preview page. Every call into the core goes to the Web Worker (worker.js), so the
 // page stays responsive with 10,000 records; this module only draws.
 import { specFromForm, renderSpecForm, showProblems } from "./spec-form.js";
+import { VirtualList } from "./vlist.js";
 
 /** @typedef {import("../pkg/index.js").MappingSpec} MappingSpec */
 /** @typedef {import("../pkg/index.js").MappingProblem} MappingProblem */
@@ -288,14 +289,54 @@ async function start() {
 // ---- results ---------------------------------------------------------------------------
 
 const summaryEl = $("#summary", HTMLElement);
-const recordsEl = $("#records", HTMLElement);
-const spacer = $(".spacer", HTMLElement, recordsEl);
 const detailEl = $("#detail", HTMLElement);
-const ROW = 44;
 /** @type {{ label: string, status: string, errors: number, ops: string[] }[]} */
 let rows = [];
-let active = 0;
 let direction = "toGhl";
+/** Every operation of the Plan, one line each, and the record (index in the list) it is for, or -1. */
+let planLines = /** @type {string[]} */ ([]);
+let planRecord = new Int32Array(0);
+
+const OP_NAMES = /** @type {Record<string, string>} */ ({
+  CreateContact: "create", UpdateContact: "update", AddTags: "add tags", RemoveTags: "remove tags",
+  LinkRecords: "link", Review: "review", CreateNote: "note", CreateTask: "task", CompleteTask: "complete task",
+});
+
+let detailTimer = 0;
+const records = new VirtualList($("#records", HTMLElement), {
+  rowHeight: 44,
+  idPrefix: "rec-",
+  render(i) {
+    const r = rows[i];
+    const badge = r.status === "failed" ? "not mapped" : r.status === "errors" ? `${r.errors} field error${r.errors === 1 ? "" : "s"}` : "ok";
+    const ops = [...new Set(r.ops.map((o) => OP_NAMES[o] ?? o))].join(", ") || "no change";
+    return h("div", { class: `rec ${r.status}` },
+      h("span", { class: "n" }, `${i + 1}`), h("span", { class: "label" }, r.label), h("span", { class: `badge ${r.status}` }, badge), h("span", { class: "ops" }, ops));
+  },
+  onSelect(i) {
+    clearTimeout(detailTimer);
+    detailTimer = window.setTimeout(async () => {
+      const detail = await call({ type: "detail", index: i });
+      if (detail && i === records.active) showDetail(detail);
+    }, 30);
+  },
+});
+
+const planList = new VirtualList($("#plan-list", HTMLElement), {
+  rowHeight: 44,
+  idPrefix: "op-",
+  render(i) {
+    const [head, ...reason] = planLines[i].split("\n");
+    return h("div", { class: "rec op", title: planLines[i] }, h("span", { class: "n" }, `${i + 1}`), h("span", { class: "label" }, head), h("span", { class: "ops" }, reason.join(" ")));
+  },
+  // Enter (or a double click) shows the record the operation is for.
+  onActivate(i) {
+    const record = planRecord[i];
+    if (record < 0) return;
+    records.select(record, true);
+    records.el.focus();
+  },
+});
 
 /** @param {any} result */
 function showResult(result) {
@@ -308,80 +349,15 @@ function showResult(result) {
   ];
   summaryEl.replaceChildren(...items.map(([k, v]) => h("div", { "data-key": String(k) }, h("dt", {}, String(k)), h("dd", {}, fmt.format(Number(v))))));
   rows = result.rows;
-  active = Math.min(active, rows.length - 1);
   // The detail shown belongs to the last run: it is drawn again for this one.
   detailEl.replaceChildren();
   delete detailEl.dataset.index;
-  spacer.style.height = `${rows.length * ROW}px`;
-  drawRows();
-  select(Math.max(0, active), false);
+  records.setCount(rows.length);
+  records.select(records.active, false);
   showDuplicates(result.duplicates);
   showConflicts(result.conflicts, result.conflictCount);
   showPlan(result);
 }
-
-const OP_NAMES = /** @type {Record<string, string>} */ ({
-  CreateContact: "create", UpdateContact: "update", AddTags: "add tags", RemoveTags: "remove tags",
-  LinkRecords: "link", Review: "review", CreateNote: "note", CreateTask: "task", CompleteTask: "complete task",
-});
-
-function drawRows() {
-  const top = recordsEl.scrollTop;
-  const height = recordsEl.clientHeight || 400;
-  const first = Math.max(0, Math.floor(top / ROW) - 5);
-  const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + 5);
-  const nodes = [];
-  for (let i = first; i < last; i++) {
-    const r = rows[i];
-    const badge = r.status === "failed" ? "not mapped" : r.status === "errors" ? `${r.errors} field error${r.errors === 1 ? "" : "s"}` : "ok";
-    const ops = [...new Set(r.ops.map((o) => OP_NAMES[o] ?? o))].join(", ") || "no change";
-    const row = h("div", {
-      role: "option", id: `rec-${i}`, class: `rec ${r.status}`, "aria-selected": i === active ? "true" : "false",
-      "aria-setsize": rows.length, "aria-posinset": i + 1, "data-index": i,
-    }, h("span", { class: "n" }, `${i + 1}`), h("span", { class: "label" }, r.label), h("span", { class: `badge ${r.status}` }, badge), h("span", { class: "ops" }, ops));
-    row.style.top = `${i * ROW}px`; // CSSOM, which the page's CSP allows (a style attribute it would not)
-    nodes.push(row);
-  }
-  spacer.replaceChildren(...nodes);
-  if (rows.length) recordsEl.setAttribute("aria-activedescendant", `rec-${active}`);
-  else recordsEl.removeAttribute("aria-activedescendant");
-}
-
-let detailTimer = 0;
-/** @param {number} i @param {boolean} scroll */
-function select(i, scroll) {
-  if (rows.length === 0) {
-    detailEl.replaceChildren();
-    return;
-  }
-  active = Math.max(0, Math.min(rows.length - 1, i));
-  if (scroll) {
-    const y = active * ROW;
-    if (y < recordsEl.scrollTop) recordsEl.scrollTop = y;
-    else if (y + ROW > recordsEl.scrollTop + recordsEl.clientHeight) recordsEl.scrollTop = y + ROW - recordsEl.clientHeight;
-  }
-  drawRows();
-  clearTimeout(detailTimer);
-  const wanted = active;
-  detailTimer = window.setTimeout(async () => {
-    const detail = await call({ type: "detail", index: wanted });
-    if (detail && wanted === active) showDetail(detail);
-  }, 30);
-}
-
-recordsEl.addEventListener("scroll", () => requestAnimationFrame(drawRows));
-recordsEl.addEventListener("click", (event) => {
-  const row = /** @type {HTMLElement} */ (event.target).closest(".rec");
-  if (row instanceof HTMLElement) select(Number(row.dataset.index), true);
-});
-recordsEl.addEventListener("keydown", (event) => {
-  const page = Math.max(1, Math.floor(recordsEl.clientHeight / ROW) - 1);
-  const moves = /** @type {Record<string, number>} */ ({ ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity });
-  if (!(event.key in moves)) return;
-  event.preventDefault();
-  const to = event.key === "Home" ? 0 : event.key === "End" ? rows.length - 1 : active + moves[event.key];
-  select(to, true);
-});
 
 /**
  * Flattens a record into [path, value] rows ("$.MailingAddress.City").
@@ -485,14 +461,16 @@ function showConflicts(list, count) {
 
 /** @param {any} result */
 function showPlan(result) {
-  const el = $("#plan", HTMLElement);
+  const el = $("#plan-counts", HTMLElement);
   const s = result.summary;
   el.replaceChildren(
     h("p", { class: "count", id: "api-calls" }, `${fmt.format(s.operations)} operations for ${fmt.format(s.pairs)} pairs: ${fmt.format(s.apiCalls)} API call${s.apiCalls === 1 ? "" : "s"} (links and reviews are kept by the sync, not sent).`),
     h("table", { class: "grid" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "operation"), h("th", { scope: "col" }, "count"))),
       h("tbody", {}, ...Object.entries(result.byOp).map(([op, n]) => h("tr", {}, h("td", {}, op), h("td", {}, fmt.format(Number(n))))))),
-    h("p", { class: "hint" }, "Each record's operations, with their reasons, are in its detail above; Export the Plan for all of them."),
   );
+  planLines = result.planLines;
+  planRecord = result.planRecord;
+  planList.setCount(planLines.length);
 }
 
 // ---- start -----------------------------------------------------------------------------

@@ -115,6 +115,22 @@ function conflictsOf(mapped, contact, plan) {
   return out;
 }
 
+/** An operation's kind, side and target, in a few words. @param {Operation} op */
+function opHead(op) {
+  switch (op.op) {
+    case "CreateContact": return `CreateContact in ${op.system === "ghl" ? "GHL" : "Outseta"}: ${JSON.stringify(op.payload)}`;
+    case "UpdateContact": return `UpdateContact ${op.system === "ghl" ? "GHL" : "Outseta"} ${op.id}: ${JSON.stringify(op.changes)}`;
+    case "AddTags": return `AddTags GHL ${op.id}: ${op.tags.join(", ")}`;
+    case "RemoveTags": return `RemoveTags GHL ${op.id}: ${op.tags.join(", ")}`;
+    case "LinkRecords": return `LinkRecords ${op.outsetaUid} ↔ ${op.ghlId}`;
+    case "Review": return `Review ${op.conflict.field}: Outseta ${JSON.stringify(op.conflict.outseta)}, GHL ${JSON.stringify(op.conflict.ghl)}`;
+    case "CreateNote": return `CreateNote on ${op.id}`;
+    case "CreateTask": return `CreateTask on ${op.id}: ${op.title}`;
+    case "CompleteTask": return `CompleteTask ${op.taskId} on ${op.id}`;
+    default: return /** @type {any} */ (op).op;
+  }
+}
+
 /**
  * Maps, finds duplicates and plans the loaded data with `spec`, in batches.
  * @param {number} run @param {any} spec @param {any} policy @param {any} context
@@ -216,10 +232,25 @@ async function runAll(run, spec, policy, context) {
       ops: plan ? plan.operations.map((o) => o.op) : [],
     };
   });
+  // The whole Plan as one line per operation (for the page's list), and the record of
+  // the primary data set each is for.
+  /** @type {string[]} */
+  const planLines = [];
+  /** @type {number[]} */
+  const planRecordList = [];
+  plans.forEach((plan, k) => {
+    const p = pairs[k];
+    const record = (aIsOutseta ? p.outseta : p.ghl) ?? -1;
+    for (const op of plan.operations) {
+      planLines.push(`${opHead(op)}\n${op.reason}`);
+      planRecordList.push(record);
+    }
+  });
   last = { previews, pairs, plans, pairOf, spec };
   const ms = Math.round(performance.now() - started);
   return {
     summary, byOp, rows, conflicts: conflicts.slice(0, 500), conflictCount: conflicts.length,
+    planLines, planRecord: Int32Array.from(planRecordList),
     direction, duplicates: { clusters: dupes.clusters, explanations: dupes.explanations.slice(0, 2000), possible: dupes.possible.length, stats: dupes.stats },
     ms,
   };

@@ -182,6 +182,18 @@ test("against a second data set: conflicts with the policy's decision, and the P
   assert.equal(s.links, 3);
   assert.equal(s.creates, 5, "4 Outseta people to GHL, 1 GHL contact to Outseta");
   assert.match(await page.textContent("#api-calls"), new RegExp(`${s["API calls"]} API calls`));
+  // The whole Plan is a list, one operation a row; Enter on one shows its record.
+  const operations = Number((await page.textContent("#api-calls")).match(/^(\d+) operations/)[1]);
+  assert.equal(await page.getAttribute("#op-0", "aria-setsize"), String(operations));
+  assert.match(await page.textContent("#op-0"), /LinkRecords DQ2DyknW ↔ ghlJane001/);
+  const sam = await page.$$eval("#plan-list [role=option]", (rows) => rows.find((r) => r.textContent.includes("sam.lee@example.com")).dataset.index);
+  await page.focus("#plan-list");
+  await page.keyboard.press("Home");
+  for (let i = 0; i < Number(sam); i++) await page.keyboard.press("ArrowDown");
+  assert.equal(await page.getAttribute("#plan-list", "aria-activedescendant"), `op-${sam}`);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#detail[data-index='2'] #payload");
+  assert.equal(await page.getAttribute("#records", "aria-activedescendant"), "rec-2");
   await shot("06-conflicts");
 
   await page.selectOption("#policy", "review");
