@@ -27,9 +27,14 @@ async function inChromium() {
     const page = await browser.newPage();
     await page.goto(`${server.url}/www/index.html`);
     await page.waitForSelector("body[data-ready=true]");
-    await page.fill("#person", person);
-    await page.click("button[type=submit]");
-    return JSON.parse((await page.textContent("#result")) ?? "");
+    // Paste the person as the records to preview; the page maps it in its Web Worker.
+    await page.fill("#paste-a", person);
+    await page.click("fieldset[data-slot=a] button[data-paste]");
+    // A finished run of one record; its detail is drawn afresh after each run.
+    await page.waitForFunction(() => document.body.dataset.state === "done"
+      && document.querySelector("#summary [data-key=records] dd")?.textContent === "1"
+      && document.querySelector("#payload-json"));
+    return JSON.parse((await page.textContent("#payload-json")) ?? "");
   } finally {
     await browser.close();
     await server.close();

@@ -255,6 +255,9 @@ fn ghl_field_type(field: &str, ctx: &Context) -> Result<Ty, (&'static str, Strin
 struct Parser<'a> {
     problems: Vec<Problem>,
     ctx: &'a Context,
+    /// The index in the input of each parsed field rule: a rule refused by the parser
+    /// is left out of the spec, and the later checks must still name the right one.
+    field_index: Vec<usize>,
 }
 
 impl Parser<'_> {
@@ -382,6 +385,7 @@ impl Parser<'_> {
                         self.field_rule(&format!("$.fields[{i}]"), rule, &default_region)
                     {
                         fields.push(rule);
+                        self.field_index.push(i);
                     }
                 }
             }
@@ -826,11 +830,12 @@ pub fn parse(value: &Value, ctx: &Context) -> Result<Spec, Vec<Problem>> {
     let mut parser = Parser {
         problems: Vec::new(),
         ctx,
+        field_index: Vec::new(),
     };
     let spec = parser.spec(value);
     let problems = match spec {
         Some(ref spec) => {
-            let mut more = check(spec, ctx);
+            let mut more = check(spec, ctx, &parser.field_index);
             parser.problems.append(&mut more);
             parser.problems
         }
@@ -844,7 +849,8 @@ pub fn parse(value: &Value, ctx: &Context) -> Result<Spec, Vec<Problem>> {
 
 /// Checks a parsed spec against the field catalogues and the context: unknown fields,
 /// type mismatches, custom field keys, fields mapped twice.
-fn check(spec: &Spec, ctx: &Context) -> Vec<Problem> {
+/// `field_index[i]` is where `spec.fields[i]` sits in the input.
+fn check(spec: &Spec, ctx: &Context, field_index: &[usize]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut push = |path: String, code: &'static str, message: String| {
         problems.push(Problem {
@@ -855,7 +861,8 @@ fn check(spec: &Spec, ctx: &Context) -> Vec<Problem> {
     };
     let mut ghl_targets: BTreeMap<&str, usize> = BTreeMap::new();
     let mut outseta_targets: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, rule) in spec.fields.iter().enumerate() {
+    for (k, rule) in spec.fields.iter().enumerate() {
+        let i = field_index.get(k).copied().unwrap_or(k);
         let path = format!("$.fields[{i}]");
         let target = match ghl_field_type(&rule.ghl, ctx) {
             Ok(t) => Some(t),

@@ -235,6 +235,25 @@ fn validation_reports_every_problem_with_a_path() {
 }
 
 #[test]
+fn checks_name_the_input_rule_after_a_rule_the_parser_refused() {
+    // Rule 0 is refused by the parser (unknown transform); rule 1's problem is found by
+    // the later checks and must still be reported at $.fields[1] (the preview shows it
+    // next to that rule's control).
+    let got = problems(
+        json!({ "version": 1, "fields": [
+            { "outseta": "Email", "ghl": "email", "transforms": ["trim", "shout"] },
+            { "outseta": "FirstName", "ghl": "nope" }
+        ]}),
+        &ctx(),
+    );
+    assert!(got.contains(&("$.fields[0].transforms[1]".to_owned(), "UNKNOWN_TRANSFORM")));
+    assert!(
+        got.contains(&("$.fields[1].ghl".to_owned(), "UNKNOWN_FIELD")),
+        "{got:?}"
+    );
+}
+
+#[test]
 fn malformed_specs_and_contexts_are_problems_not_panics() {
     for bad in [
         json!(null),
