@@ -95,16 +95,13 @@ impl RateLimiter {
         if budget.blocked_until > now_ms {
             return Decision::Wait(budget.blocked_until - now_ms);
         }
-        while budget
-            .sent
-            .front()
-            .is_some_and(|&t| t + limits.window_ms <= now_ms)
-        {
+        let window = limits.window_ms;
+        while budget.sent.front().is_some_and(|&t| t + window <= now_ms) {
             budget.sent.pop_front();
         }
         if budget.sent.len() >= limits.burst as usize {
             let oldest = budget.sent.front().copied().unwrap_or(now_ms);
-            return Decision::Wait((oldest + limits.window_ms - now_ms).max(1.0));
+            return Decision::Wait((oldest + window - now_ms).max(1.0));
         }
         budget.sent.push_back(now_ms);
         budget.day_count += 1;
@@ -128,11 +125,31 @@ impl RateLimiter {
         let interval = interval_ms
             .filter(|i| i.is_finite() && *i > 0.0)
             .unwrap_or(limits.window_ms);
-        if remaining == Some(0) {
+        // Nothing left while our own window is not full: someone else shares the
+        // budget, and we cannot know when their requests leave it, so wait a whole
+        // interval. When the window is full of our own requests, the sliding window
+        // already waits exactly as long as needed (blocking a whole interval each time
+        // the budget is reached measured 0.61 of the ceiling in a bulk import).
+        if remaining == Some(0) && budget.sent.len() < limits.burst as usize {
             budget.blocked_until = budget.blocked_until.max(now_ms + interval);
         }
         if let Some(after) = retry_after_ms.filter(|a| a.is_finite() && *a > 0.0) {
             budget.blocked_until = budget.blocked_until.max(now_ms + after);
+        }
+    }
+
+    /// Re-dates a request that went at `sent_ms` to `done_ms`, when its response (or
+    /// its failure) came back. The server counted it somewhere in between, so a slot
+    /// dated by the response is never reused before the server has freed it; dated by
+    /// the send, a slow request (or a server pause) could make the next one a 429.
+    pub fn settle(&mut self, key: &str, sent_ms: f64, done_ms: f64) {
+        let Some(budget) = self.budgets.get_mut(key) else {
+            return;
+        };
+        if let Some(i) = budget.sent.iter().position(|&t| t == sent_ms) {
+            budget.sent.remove(i);
+            let at = budget.sent.partition_point(|&t| t <= done_ms);
+            budget.sent.insert(at, done_ms.max(sent_ms));
         }
     }
 
@@ -163,6 +180,22 @@ mod tests {
     }
 
     #[test]
+    fn a_slot_is_dated_by_its_response_so_a_slow_request_holds_it_longer() {
+        let mut limiter = RateLimiter::new(Limits {
+            burst: 2,
+            window_ms: 1_000.0,
+            daily: None,
+        });
+        assert_eq!(limiter.acquire("loc", T0), Decision::Go);
+        assert_eq!(limiter.acquire("loc", T0 + 10.0), Decision::Go);
+        // The first took 300 ms: the server may have counted it as late as T0 + 300.
+        limiter.settle("loc", T0, T0 + 300.0);
+        limiter.settle("loc", T0 + 10.0, T0 + 15.0);
+        assert_eq!(limiter.acquire("loc", T0 + 1_015.0), Decision::Go);
+        assert_eq!(limiter.acquire("loc", T0 + 1_016.0), Decision::Wait(284.0));
+    }
+
+    #[test]
     fn the_daily_budget_resets_at_utc_midnight() {
         let mut limiter = RateLimiter::new(Limits {
             burst: 1000,
@@ -183,6 +216,16 @@ mod tests {
         assert_eq!(limiter.used_today("loc"), 3);
         assert_eq!(limiter.acquire("loc", midnight), Decision::Go);
         assert_eq!(limiter.used_today("loc"), 1);
+    }
+
+    #[test]
+    fn a_zero_remaining_header_on_our_own_full_window_waits_only_for_the_oldest() {
+        let mut limiter = RateLimiter::new(Limits::GHL);
+        for i in 0..100 {
+            assert_eq!(limiter.acquire("loc", T0 + i as f64), Decision::Go);
+        }
+        limiter.observe("loc", T0 + 120.0, Some(0), Some(10_000.0), None);
+        assert_eq!(limiter.acquire("loc", T0 + 10_000.0), Decision::Go);
     }
 
     #[test]

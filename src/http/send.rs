@@ -97,11 +97,13 @@ impl Policy {
     }
 
     /// Waits until the limiter lets one request for `key` go.
-    async fn admit(&self, clock: &impl Clock, key: &str) -> Result<(), DailyLimitExhausted> {
+    /// Returns when it went, for [`RateLimiter::settle`].
+    async fn admit(&self, clock: &impl Clock, key: &str) -> Result<f64, DailyLimitExhausted> {
         loop {
-            let decision = self.limiter.borrow_mut().acquire(key, clock.now_ms());
+            let now = clock.now_ms();
+            let decision = self.limiter.borrow_mut().acquire(key, now);
             match decision {
-                Decision::Go => return Ok(()),
+                Decision::Go => return Ok(now),
                 Decision::Wait(ms) => {
                     self.bump(|s| s.throttled_ms += ms);
                     clock.sleep(ms).await;
@@ -145,7 +147,7 @@ impl Policy {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.admit(clock, key).await?;
+            let sent_at = self.admit(clock, key).await?;
             self.bump(|s| s.attempts += 1);
             let result = match self.timeout_ms {
                 None => transport.send(request.clone()).await,
@@ -163,6 +165,9 @@ impl Policy {
                     })
                 }
             };
+            self.limiter
+                .borrow_mut()
+                .settle(key, sent_at, clock.now_ms());
             if let Ok(response) = &result {
                 self.observe(clock, key, response);
             }
