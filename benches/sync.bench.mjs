@@ -1,39 +1,48 @@
 // Bulk import of 10,000 Outseta people into the GHL simulator with its real rate limit
 // (100 requests per 10 s per location), time-scaled: the window shrinks by TIME_SCALE
 // and the engine is told the same scaled limit, so the limit holds in scaled time.
-// The GHL simulator runs in its own process (as the real API would); Outseta's is
-// in-process with its limit off (the import only reads it: 100 pages).
+// Both simulators run in their own processes, as the real APIs would, so their work is
+// not counted against the engine's; Outseta's limit is off (the import only reads it,
+// 100 pages, and its real 4/s would not bind at GHL's real 10 writes/s).
 // Reported: GHL calls per imported contact (goal <= 1.05), writes on an immediate re-run
 // (goal 0), throughput as a fraction of the rate-limit ceiling (goal >= 0.9), 429s (goal 0).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { SyncEngine } from "outseta-ghl-sync";
-import { startOutsetaSim } from "../tests/sim/outseta.mjs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { mapStore } from "../tests/support/sync-harness.mjs";
 
 const N = Number(process.env.SYNC_BENCH_PEOPLE ?? 10_000);
 const TIME_SCALE = Number(process.env.SYNC_BENCH_TIME_SCALE ?? 25);
 const WINDOW_MS = 10_000 / TIME_SCALE;
 
-const simPath = fileURLToPath(new URL("../tests/sim/ghl.mjs", import.meta.url));
-const child = spawn(process.execPath, [simPath, "--port", "0", "--time-scale", String(TIME_SCALE), "--duplicates", "email"], { stdio: ["ignore", "pipe", "inherit"] });
-const url = await new Promise((resolve, reject) => {
-  child.once("exit", (code) => reject(new Error(`the GHL simulator exited (${code})`)));
-  createInterface({ input: child.stdout }).once("line", resolve);
-});
-const stats = () => fetch(`${url}/_sim/stats`).then((r) => r.json());
-const outseta = await startOutsetaSim({ rateLimit: false });
-outseta.sim.seed({
+async function startSim(file, args) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`../tests/sim/${file}`, import.meta.url)), "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${file} exited (${code})`)));
+    createInterface({ input: child.stdout }).once("line", resolve);
+  });
+  return { child, url: url.trim() };
+}
+
+const seedFile = join(mkdtempSync(join(tmpdir(), "ogs-bench-")), "people.json");
+writeFileSync(seedFile, JSON.stringify({
   people: Array.from({ length: N }, (_, i) => ({
     Email: `member${i}@example.com`, FirstName: `Mem${i}`, LastName: "Ber", PhoneMobile: `+1555${String(1_000_000 + i)}`,
   })),
-});
+}));
+const ghl = await startSim("ghl.mjs", ["--time-scale", String(TIME_SCALE), "--duplicates", "email"]);
+const outseta = await startSim("outseta.mjs", ["--seed", seedFile, "--rate-limit", "off"]);
+const url = ghl.url;
+const stats = () => fetch(`${url}/_sim/stats`).then((r) => r.json());
 
 try {
   const engine = new SyncEngine({
     ghl: { locationId: "loc_sim", token: "sim-token", baseUrl: url, rateLimit: { burst: 100, windowMs: WINDOW_MS } },
-    outseta: { baseUrl: outseta.baseUrl, apiKey: "test-key", secretKey: "test-secret", rateLimit: false },
+    outseta: { baseUrl: `${outseta.url}/api/v1`, apiKey: "test-key", secretKey: "test-secret", rateLimit: false },
     store: mapStore(),
     options: { concurrency: 8 },
   });
@@ -58,6 +67,6 @@ try {
   console.log(`| bulk import ${n}: 429s received (goal 0) | ${after.rateLimited - before.rateLimited} | ${calls.toLocaleString("en")} calls | ${((after.rateLimited - before.rateLimited) / calls).toFixed(4)} |`);
   console.log(`| bulk import ${n}: immediate re-run, writes (goal 0) | ${rerunWrites} writes, ${rerun.summary.unchanged.toLocaleString("en")} unchanged | ${(rerunAfter.requests - rerunBefore.requests)} calls (reads) | ${(rerunWrites / N).toFixed(4)} |`);
 } finally {
-  child.kill();
-  await outseta.close();
+  ghl.child.kill();
+  outseta.child.kill();
 }
