@@ -15,6 +15,11 @@ import type {
   OutsetaPersonRecord,
   OutsetaPropertyDefinition,
   OutsetaWebhookEvent,
+  ImportProgress,
+  ImportReport,
+  ReconcileReport,
+  SyncRun,
+  SyncStore,
 } from "outseta-ghl-sync";
 import * as generated from "../../pkg/wasm/outseta_ghl_sync.js";
 
@@ -165,3 +170,32 @@ async function ghlUsage(): Promise<void> {
   ghl.free();
 }
 void ghlUsage;
+
+async function syncUsage(): Promise<void> {
+  const map = new Map<string, string>();
+  const store: SyncStore = {
+    get: (k) => map.get(k) ?? null,
+    put: (k, v) => void map.set(k, v),
+    putIfAbsent: async (k, v) => (map.has(k) ? false : (map.set(k, v), true)),
+    delete: (k) => map.delete(k),
+    list: (p) => [...map].filter(([k]) => k.startsWith(p)),
+  };
+  const conformance = await api.runStoreConformance(store);
+  const engine = new api.SyncEngine({
+    ghl: { locationId: "loc", token: "t" },
+    outseta: { subdomain: "acme", apiKey: "k", secretKey: "s" },
+    store,
+    webhooks: { outsetaSigningKey: "00".repeat(32) },
+    options: { deletePolicy: "tag", onboarding: [{ title: "Welcome call" }], concurrency: 8 },
+  });
+  const run: SyncRun = await engine.handleOutsetaWebhook("person-updated", "{}", { "x-hub-signature-256": "sha256=00" });
+  const firstOp = run.pairs[0]?.plan.operations[0]?.op;
+  const imported: ImportReport = await engine.bulkImport({ dryRun: true }, (p: ImportProgress) => p.done < 100);
+  const report: ReconcileReport = await engine.reconcile({ repair: true, dryRun: true, html: true });
+  const entries = (await engine.timeline({ ghlId: "c1" })).entries.map((e) => `${e.source}:${e.kind}`);
+  // @ts-expect-error: the delete policies are ignore, unlink, tag and delete
+  new api.SyncEngine({ ghl: { locationId: "l", token: "t" }, outseta: { subdomain: "a", apiKey: "k", secretKey: "s" }, options: { deletePolicy: "purge" } });
+  void conformance.failures, firstOp, imported.summary.created, report.counts.driftedPairs, entries, engine.stats().ghl;
+  engine.free();
+}
+void syncUsage;
