@@ -78,8 +78,14 @@ impl<'c> Reader<'c> {
     /// Reads a JSON array of records. Only a top level that is not an array (or not JSON)
     /// is an error; every element gives a `Read`.
     pub fn read_array(&self, json: &str) -> Result<Vec<Read>, ReadError> {
+        self.read_array_at(json, 0)
+    }
+
+    /// `read_array` for one part of a longer batch: the records' indexes (ids of records
+    /// without one, issues) start at `first`.
+    pub fn read_array_at(&self, json: &str, first: usize) -> Result<Vec<Read>, ReadError> {
         let mut de = serde_json::Deserializer::from_str(json);
-        let out = ArraySeed(self)
+        let out = ArraySeed(self, first)
             .deserialize(&mut de)
             .map_err(|e| ReadError(e.to_string()))?;
         de.end().map_err(|e| ReadError(e.to_string()))?;
@@ -103,7 +109,7 @@ impl<'c> Reader<'c> {
 #[derive(Debug)]
 pub struct ReadError(pub String);
 
-struct ArraySeed<'r, 'c>(&'r Reader<'c>);
+struct ArraySeed<'r, 'c>(&'r Reader<'c>, usize);
 
 impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
     /// `None`: the top level was not an array.
@@ -122,7 +128,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(read) = seq.next_element_seed(RecordSeed {
             reader: self.0,
-            index: out.len(),
+            index: self.1 + out.len(),
         })? {
             out.push(read);
         }

@@ -18,6 +18,17 @@ pub enum Decision {
     Match,
 }
 
+impl Decision {
+    /// The name it is serialised as.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::NonMatch => "nonmatch",
+            Decision::Possible => "possible",
+            Decision::Match => "match",
+        }
+    }
+}
+
 /// One compared field: how alike the two values are (0..1) and the points it gave.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
@@ -309,6 +320,13 @@ pub fn rule_name(outcome: &Outcome, evidence: &[Evidence]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decision_names_are_the_serialised_ones() {
+        for d in [Decision::NonMatch, Decision::Possible, Decision::Match] {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.name());
+        }
+    }
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
