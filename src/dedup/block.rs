@@ -259,16 +259,19 @@ impl Blocks {
         None
     }
 
-    /// Calls `visit(a, b)` once for every candidate pair (`a < b`, record indexes).
-    /// Capped blocks are sorted with `order` and compared within `window`.
+    /// Calls `visit(a, b)` once for every candidate pair (`a < b`, record indexes), in
+    /// ascending order of `(a, b)`. Capped blocks are sorted with `order` and compared
+    /// within `window`. Pairs are collected and sorted before any is visited: blocks
+    /// come in hash order, so visiting them as found reads records all over memory,
+    /// while in record order the next pair's records are mostly still in the cache (a
+    /// million records: scoring took 4.3 s visiting as found).
     pub fn for_each_pair(
         &mut self,
         window: usize,
         mut order: impl FnMut(u32, u32) -> std::cmp::Ordering,
         mut visit: impl FnMut(u32, u32),
     ) {
-        let mut compared = 0u64;
-        let mut windowed: Vec<u64> = Vec::new();
+        let mut pairs: Vec<u64> = Vec::new();
         let mut largest_capped = Vec::new();
         for b in 0..self.kinds.len() {
             let members = &self.members[self.starts[b]..self.starts[b + 1]];
@@ -277,8 +280,7 @@ impl Blocks {
                     for &j in &members[x + 1..] {
                         if self.first_shared_full(i, j) == Some(b as u32) {
                             let (lo, hi) = if i < j { (i, j) } else { (j, i) };
-                            visit(lo, hi);
-                            compared += 1;
+                            pairs.push((u64::from(lo) << 32) | u64::from(hi));
                         }
                     }
                 }
@@ -299,19 +301,21 @@ impl Blocks {
                     let (i, j) = (sorted[x], sorted[y]);
                     if self.first_shared_full(i, j).is_none() {
                         let (lo, hi) = if i < j { (i, j) } else { (j, i) };
-                        windowed.push((u64::from(lo) << 32) | u64::from(hi));
+                        pairs.push((u64::from(lo) << 32) | u64::from(hi));
                     }
                 }
             }
             self.stats.pairs_skipped_by_cap +=
                 (n as u64 * (n as u64 - 1) / 2).saturating_sub(in_window);
         }
-        windowed.sort_unstable();
-        windowed.dedup();
-        for pair in windowed {
+        // A pair from a full block is found once (in the first full block the two
+        // share), and windows skip such pairs; only window pairs can repeat.
+        pairs.sort_unstable();
+        pairs.dedup();
+        for &pair in &pairs {
             visit((pair >> 32) as u32, pair as u32);
-            compared += 1;
         }
+        let compared = pairs.len() as u64;
         largest_capped.sort_by_key(|b| std::cmp::Reverse(b.size));
         largest_capped.truncate(10);
         self.stats.largest_capped = largest_capped;

@@ -3,6 +3,8 @@
 //! whatever its score: different first names (a household sharing a phone, a couple
 //! sharing an email) and different dates of birth.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use strsim::jaro_winkler;
 
@@ -32,7 +34,8 @@ impl Decision {
 /// One compared field: how alike the two values are (0..1) and the points it gave.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
-    pub field: String,
+    /// The field's name: one of ours, or a configured extra field's.
+    pub field: Cow<'static, str>,
     pub similarity: f64,
     pub weight: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,6 +153,24 @@ fn first_similarity_known(
     (similarity(ca, cb).max(similarity(a, b)), None)
 }
 
+/// A field's name for its evidence: ours are static, so only an extra field's is copied.
+fn field_name(field: &str) -> Cow<'static, str> {
+    const OURS: [&str; 8] = [
+        "email",
+        "phone",
+        "firstName",
+        "lastName",
+        "dateOfBirth",
+        "postcode",
+        "address",
+        "city",
+    ];
+    match OURS.iter().find(|f| **f == field) {
+        Some(f) => Cow::Borrowed(f),
+        None => Cow::Owned(field.to_owned()),
+    }
+}
+
 /// Compares two contacts. With `evidence`, every compared field is pushed to it.
 pub fn compare(
     a: &Contact,
@@ -163,7 +184,7 @@ pub fn compare(
         score += weight;
         if let Some(list) = evidence.as_deref_mut() {
             list.push(Evidence {
-                field: field.to_owned(),
+                field: field_name(field),
                 similarity: (similarity * 1000.0).round() / 1000.0,
                 weight,
                 note,
@@ -309,7 +330,7 @@ pub fn rule_name(outcome: &Outcome, evidence: &[Evidence]) -> String {
     }
     let mut rule = "name".to_owned();
     for e in evidence {
-        if e.weight > 0.0 && !matches!(e.field.as_str(), "firstName" | "lastName") {
+        if e.weight > 0.0 && !matches!(e.field.as_ref(), "firstName" | "lastName") {
             rule.push('+');
             rule.push_str(&e.field);
         }
@@ -365,7 +386,7 @@ mod tests {
         assert_eq!(out.decision, Decision::Match);
         assert_eq!(rule, "email");
         assert_eq!(
-            ev.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ev.iter().map(|e| e.field.as_ref()).collect::<Vec<_>>(),
             ["email", "firstName", "lastName"]
         );
     }
