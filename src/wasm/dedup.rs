@@ -1,14 +1,15 @@
 //! Dedup for JavaScript: `findDuplicates` over a batch, and the `DedupIndex` class for
-//! webhooks and linking. Records cross as JSON text (the host's `JSON.stringify`), and
-//! are read by the core straight from that text without building a value tree.
-
-use js_sys::{Function, Reflect};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+//! webhooks and linking. Records cross as JSON text (the host's `JSON.stringify`, a part
+//! of the batch at a time), and are read by the core straight from that text without
+//! building a value tree. `findDuplicates`' explanations come back as numbers that a
+//! few lines of JS (`dedupReport`) build into objects.
 
 use std::collections::HashMap;
 
+use js_sys::{Function, Reflect};
 use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::error::{internal, to_js_error, unreadable_input};
 use super::json::{from_js, to_js};
