@@ -15,10 +15,14 @@ function gzipSize(bytes) {
   return run.stdout.length;
 }
 
-// package.json "files" lists files and folders; a folder counts file by file.
+// package.json "files" lists files and folders; a folder counts file by file, nested
+// folders included (wasm-bindgen puts inline JS in wasm/snippets/<crate>-<hash>/).
 const shipped = pkg.files.flatMap((entry) =>
   statSync(join(ROOT, "pkg", entry)).isDirectory()
-    ? readdirSync(join(ROOT, "pkg", entry)).map((name) => `${entry}/${name}`)
+    ? readdirSync(join(ROOT, "pkg", entry), { recursive: true })
+        .map((name) => `${entry}/${name}`)
+        .filter((file) => statSync(join(ROOT, "pkg", file)).isFile())
+        .sort()
     : [entry],
 );
 const rows = shipped

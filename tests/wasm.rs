@@ -216,6 +216,55 @@ fn find_duplicates_returns_plain_clusters_and_explanations() {
     );
 }
 
+/// Records as objects cross in parts and the explanations come back through the JS
+/// builder: the result must be the core's report, exactly as its JSON.
+#[wasm_bindgen_test]
+fn find_duplicates_over_several_parts_is_the_cores_report() {
+    use outseta_ghl_sync::wasm::find_duplicates;
+    let (firsts, lasts) = (
+        ["Ann", "Bob", "Cleo", "Dev", "Eli"],
+        ["Lee", "Moss", "Nash"],
+    );
+    let mut records = Vec::new();
+    for k in 0..3100 {
+        let (f, l) = (firsts[k % 5], lasts[k % 3]);
+        let other = firsts[(k + 1) % 5];
+        records.push(format!(
+            r#"{{"Uid":"o{k}","Email":"p{k}@x.co","FirstName":"{f}","LastName":"{l}","PhoneWork":"+1 202 555 {:04}","DateOfBirth":"1980-01-{:02}"}}"#,
+            k % 10_000,
+            k % 28 + 1
+        ));
+        records.push(format!(
+            r#"{{"id":"g{k}","email":"P{k}@X.co","firstName":"{l}","lastName":"{f}","dateOfBirth":"1980-01-{:02}"}}"#,
+            k % 28 + 1
+        ));
+        records.push(format!(
+            r#"{{"id":"h{k}","phone":"(202) 555-{:04}","firstName":"{other}","lastName":"{l}"}}"#,
+            k % 10_000
+        ));
+    }
+    let text = format!("[{}]", records.join(","));
+    let core = outseta_ghl_sync::dedup::find_duplicates(
+        &text,
+        &outseta_ghl_sync::dedup::Config::default(),
+        &|| 0.0,
+    )
+    .unwrap();
+    // Both through JS's JSON, so 8.0 and 8 are written alike.
+    let as_js_json = |value: &JsValue| -> serde_json::Value {
+        let text: String = JSON::stringify(value).unwrap().into();
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["stats"]["timingsMs"] = serde_json::Value::Null;
+        value
+    };
+    let want = as_js_json(&js(&serde_json::to_string(&core).unwrap()));
+    let got = as_js_json(&find_duplicates(js(&text), JsValue::UNDEFINED).unwrap());
+    assert!(got == want, "the wasm report differs from the core's");
+    let notes = got.to_string();
+    assert!(notes.contains("first and last names swapped") && notes.contains("first names differ"));
+    assert_eq!(got["stats"]["records"], 9300);
+}
+
 #[wasm_bindgen_test]
 fn find_duplicates_refuses_bad_input_and_config_with_codes() {
     use outseta_ghl_sync::wasm::find_duplicates;

@@ -207,45 +207,101 @@ pub fn find_duplicates(
     config: &Config,
     clock: &dyn Fn() -> f64,
 ) -> Result<Report, DedupError> {
-    config.check()?;
-    let mut stats = Stats::default();
-    let t0 = clock();
-    let reads = Reader::new(config)
-        .read_array(records)
-        .map_err(|e| DedupError::InputInvalid {
-            path: "$".to_owned(),
-            expected: "a JSON array of records",
-            reason: e.0,
-        })?;
-    stats.records = reads.len();
-    let mut contacts: Vec<Contact> = Vec::with_capacity(reads.len());
-    for (index, read) in reads.into_iter().enumerate() {
-        match read {
-            Ok((contact, issues)) => {
-                stats.field_issues += issues.len();
-                let room = LISTED.saturating_sub(stats.field_issue_examples.len());
-                stats
-                    .field_issue_examples
-                    .extend(issues.into_iter().take(room));
-                if contact.usable() {
-                    match contact.shape {
-                        Some(Shape::Outseta) => stats.shapes.outseta += 1,
-                        Some(Shape::Ghl) => stats.shapes.ghl += 1,
-                        None => {}
-                    }
-                    contacts.push(contact);
-                } else {
-                    skip(
-                        &mut stats,
-                        contact.index,
-                        Some(contact.id),
-                        "no usable field: no email, phone or name",
-                    );
-                }
-            }
-            Err(reason) => skip(&mut stats, index, None, &reason),
-        }
+    let mut batch = Batch::new(config)?;
+    batch.read(records, clock)?;
+    Ok(batch.finish(clock))
+}
+
+/// A batch read in parts: each `read` takes one JSON array, and its records follow the
+/// ones already read (their indexes continue), so a caller holding the records as
+/// objects can hand them over a slice at a time instead of as one huge text.
+pub struct Batch<'c> {
+    config: &'c Config,
+    reader: Reader<'c>,
+    contacts: Vec<Contact>,
+    stats: Stats,
+    /// Milliseconds spent reading and normalising so far.
+    read_ms: f64,
+}
+
+impl<'c> Batch<'c> {
+    pub fn new(config: &'c Config) -> Result<Batch<'c>, DedupError> {
+        config.check()?;
+        Ok(Batch {
+            config,
+            reader: Reader::new(config),
+            contacts: Vec::new(),
+            stats: Stats::default(),
+            read_ms: 0.0,
+        })
     }
+
+    /// Reads one JSON array of records (the whole batch, or its next part).
+    pub fn read(&mut self, records: &str, clock: &dyn Fn() -> f64) -> Result<(), DedupError> {
+        let t0 = clock();
+        let first = self.stats.records;
+        let reads =
+            self.reader
+                .read_array_at(records, first)
+                .map_err(|e| DedupError::InputInvalid {
+                    path: "$".to_owned(),
+                    expected: "a JSON array of records",
+                    reason: e.0,
+                })?;
+        self.stats.records += reads.len();
+        self.contacts.reserve(reads.len());
+        let stats = &mut self.stats;
+        for (index, read) in reads.into_iter().enumerate() {
+            match read {
+                Ok((contact, issues)) => {
+                    stats.field_issues += issues.len();
+                    let room = LISTED.saturating_sub(stats.field_issue_examples.len());
+                    stats
+                        .field_issue_examples
+                        .extend(issues.into_iter().take(room));
+                    if contact.usable() {
+                        match contact.shape {
+                            Some(Shape::Outseta) => stats.shapes.outseta += 1,
+                            Some(Shape::Ghl) => stats.shapes.ghl += 1,
+                            None => {}
+                        }
+                        self.contacts.push(contact);
+                    } else {
+                        skip(
+                            stats,
+                            contact.index,
+                            Some(contact.id),
+                            "no usable field: no email, phone or name",
+                        );
+                    }
+                }
+                Err(reason) => skip(stats, first + index, None, &reason),
+            }
+        }
+        self.read_ms += clock() - t0;
+        Ok(())
+    }
+
+    /// Blocks, scores, clusters and explains the records read.
+    pub fn finish(self, clock: &dyn Fn() -> f64) -> Report {
+        let Batch {
+            config,
+            contacts,
+            stats,
+            read_ms,
+            ..
+        } = self;
+        find_in(contacts, stats, read_ms, config, clock)
+    }
+}
+
+fn find_in(
+    contacts: Vec<Contact>,
+    mut stats: Stats,
+    read_ms: f64,
+    config: &Config,
+    clock: &dyn Fn() -> f64,
+) -> Report {
     stats.used = contacts.len();
     let t1 = clock();
 
@@ -341,13 +397,13 @@ pub fn find_duplicates(
     let t5 = clock();
     stats.timings_ms = Timings {
         to_wasm: 0.0,
-        normalise: round_ms(t1 - t0),
+        normalise: round_ms(read_ms),
         blocking: round_ms(t2 - t1),
         scoring: round_ms(t3 - t2),
         clustering: round_ms(t4 - t3),
         explaining: round_ms(t5 - t4),
     };
-    Ok(Report {
+    Report {
         clusters: clustering
             .clusters
             .iter()
@@ -363,7 +419,7 @@ pub fn find_duplicates(
             .collect(),
         explanations,
         stats,
-    })
+    }
 }
 
 fn skip(stats: &mut Stats, index: usize, id: Option<String>, reason: &str) {

@@ -3,6 +3,7 @@
 //! million records never exist as a `serde_json::Value` tree). Whatever a record holds,
 //! reading it never fails: a wrong type or an oversized value is dropped with a reason.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::phone::{self, Region};
@@ -78,8 +79,14 @@ impl<'c> Reader<'c> {
     /// Reads a JSON array of records. Only a top level that is not an array (or not JSON)
     /// is an error; every element gives a `Read`.
     pub fn read_array(&self, json: &str) -> Result<Vec<Read>, ReadError> {
+        self.read_array_at(json, 0)
+    }
+
+    /// `read_array` for one part of a longer batch: the records' indexes (ids of records
+    /// without one, issues) start at `first`.
+    pub fn read_array_at(&self, json: &str, first: usize) -> Result<Vec<Read>, ReadError> {
         let mut de = serde_json::Deserializer::from_str(json);
-        let out = ArraySeed(self)
+        let out = ArraySeed(self, first)
             .deserialize(&mut de)
             .map_err(|e| ReadError(e.to_string()))?;
         de.end().map_err(|e| ReadError(e.to_string()))?;
@@ -103,7 +110,7 @@ impl<'c> Reader<'c> {
 #[derive(Debug)]
 pub struct ReadError(pub String);
 
-struct ArraySeed<'r, 'c>(&'r Reader<'c>);
+struct ArraySeed<'r, 'c>(&'r Reader<'c>, usize);
 
 impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
     /// `None`: the top level was not an array.
@@ -122,7 +129,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
         while let Some(read) = seq.next_element_seed(RecordSeed {
             reader: self.0,
-            index: out.len(),
+            index: self.1 + out.len(),
         })? {
             out.push(read);
         }
@@ -152,15 +159,16 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
     }
 }
 
-/// A JSON value read leniently: strings and numbers kept, anything else named.
-enum Loose {
-    Str(String),
+/// A JSON value read leniently: strings (borrowed from the text when they hold no
+/// escapes) and numbers kept, anything else named.
+enum Loose<'de> {
+    Str(Cow<'de, str>),
     Num(f64),
     Null,
     Other(&'static str),
 }
 
-impl<'de> de::Deserialize<'de> for Loose {
+impl<'de> de::Deserialize<'de> for Loose<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(LooseVisitor)
     }
@@ -169,39 +177,42 @@ impl<'de> de::Deserialize<'de> for Loose {
 struct LooseVisitor;
 
 impl<'de> Visitor<'de> for LooseVisitor {
-    type Value = Loose;
+    type Value = Loose<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
-        Ok(Loose::Str(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Loose, E> {
-        Ok(Loose::Str(v))
+    fn visit_str<E>(self, v: &str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_owned())))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
+    fn visit_string<E>(self, v: String) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Loose<'de>, E> {
         Ok(Loose::Num(v as f64))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Loose<'de>, E> {
         Ok(Loose::Num(v as f64))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Loose<'de>, E> {
         Ok(Loose::Num(v))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Loose, E> {
+    fn visit_bool<E>(self, _: bool) -> Result<Loose<'de>, E> {
         Ok(Loose::Other("boolean"))
     }
-    fn visit_unit<E>(self) -> Result<Loose, E> {
+    fn visit_unit<E>(self) -> Result<Loose<'de>, E> {
         Ok(Loose::Null)
     }
-    fn visit_none<E>(self) -> Result<Loose, E> {
+    fn visit_none<E>(self) -> Result<Loose<'de>, E> {
         Ok(Loose::Null)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Loose::Other("array"))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose<'de>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Loose::Other("object"))
     }
@@ -209,9 +220,9 @@ impl<'de> Visitor<'de> for LooseVisitor {
 
 /// A list whose items are strings or objects holding one (`additionalEmails` items are
 /// `"a@b.co"` or `{ "email": "a@b.co" }`; GHL `customFields` items are `{ id, value }`).
-struct Items(Vec<(Option<String>, Loose)>);
+struct Items<'de>(Vec<(Option<String>, Loose<'de>)>);
 
-impl<'de> de::Deserialize<'de> for Items {
+impl<'de> de::Deserialize<'de> for Items<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ItemsVisitor)
     }
@@ -220,51 +231,51 @@ impl<'de> de::Deserialize<'de> for Items {
 struct ItemsVisitor;
 
 impl<'de> Visitor<'de> for ItemsVisitor {
-    type Value = Items;
+    type Value = Items<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<'de>, A::Error> {
         let mut out = Vec::new();
-        while let Some(item) = seq.next_element::<Item>()? {
+        while let Some(item) = seq.next_element::<Item<'de>>()? {
             if out.len() < 64 {
                 out.push((item.key, item.value));
             }
         }
         Ok(Items(out))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items<'de>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Items(vec![(None, Loose::Other("object"))]))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Items, E> {
+    fn visit_str<E>(self, _: &str) -> Result<Items<'de>, E> {
         Ok(Items(vec![(None, Loose::Other("string"))]))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Items, E> {
+    fn visit_i64<E>(self, _: i64) -> Result<Items<'de>, E> {
         Ok(Items(vec![(None, Loose::Other("number"))]))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Items, E> {
+    fn visit_u64<E>(self, _: u64) -> Result<Items<'de>, E> {
         Ok(Items(vec![(None, Loose::Other("number"))]))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Items, E> {
+    fn visit_f64<E>(self, _: f64) -> Result<Items<'de>, E> {
         Ok(Items(vec![(None, Loose::Other("number"))]))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Items, E> {
+    fn visit_bool<E>(self, _: bool) -> Result<Items<'de>, E> {
         Ok(Items(vec![(None, Loose::Other("boolean"))]))
     }
-    fn visit_unit<E>(self) -> Result<Items, E> {
+    fn visit_unit<E>(self) -> Result<Items<'de>, E> {
         Ok(Items(Vec::new()))
     }
 }
 
 /// One list item: a bare value, or an object with a key (`id`/`key`/`fieldKey`) and a
 /// value (`value`/`email`/`phone`/`field_value`).
-struct Item {
+struct Item<'de> {
     key: Option<String>,
-    value: Loose,
+    value: Loose<'de>,
 }
 
-impl<'de> de::Deserialize<'de> for Item {
+impl<'de> de::Deserialize<'de> for Item<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(ItemVisitor)
     }
@@ -273,17 +284,17 @@ impl<'de> de::Deserialize<'de> for Item {
 struct ItemVisitor;
 
 impl<'de> Visitor<'de> for ItemVisitor {
-    type Value = Item;
+    type Value = Item<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list item")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item<'de>, A::Error> {
         let (mut key, mut value) = (None, Loose::Null);
         while let Some(k) = map.next_key::<String>()? {
             match k.as_str() {
                 "id" | "key" | "fieldKey" => {
                     if let Loose::Str(s) = map.next_value::<Loose>()? {
-                        key = Some(s);
+                        key = Some(s.into_owned());
                     }
                 }
                 "value" | "email" | "phone" | "field_value" => value = map.next_value()?,
@@ -294,43 +305,49 @@ impl<'de> Visitor<'de> for ItemVisitor {
         }
         Ok(Item { key, value })
     }
-    fn visit_str<E>(self, v: &str) -> Result<Item, E> {
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Item<'de>, E> {
         Ok(Item {
             key: None,
-            value: Loose::Str(v.to_owned()),
+            value: Loose::Str(Cow::Borrowed(v)),
         })
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Item, E> {
+    fn visit_str<E>(self, v: &str) -> Result<Item<'de>, E> {
+        Ok(Item {
+            key: None,
+            value: Loose::Str(Cow::Owned(v.to_owned())),
+        })
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Item<'de>, E> {
         Ok(Item {
             key: None,
             value: Loose::Num(v as f64),
         })
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Item, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Item<'de>, E> {
         Ok(Item {
             key: None,
             value: Loose::Num(v as f64),
         })
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Item, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Item<'de>, E> {
         Ok(Item {
             key: None,
             value: Loose::Num(v),
         })
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Item, E> {
+    fn visit_bool<E>(self, _: bool) -> Result<Item<'de>, E> {
         Ok(Item {
             key: None,
             value: Loose::Other("boolean"),
         })
     }
-    fn visit_unit<E>(self) -> Result<Item, E> {
+    fn visit_unit<E>(self) -> Result<Item<'de>, E> {
         Ok(Item {
             key: None,
             value: Loose::Null,
         })
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Item, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Item<'de>, A::Error> {
         LooseVisitor
             .visit_seq(seq)
             .map(|value| Item { key: None, value })
@@ -339,20 +356,20 @@ impl<'de> Visitor<'de> for ItemVisitor {
 
 /// The raw values of one record, before normalisation.
 #[derive(Default)]
-struct Raw {
-    id: Option<String>,
+struct Raw<'de> {
+    id: Option<Cow<'de, str>>,
     outseta_keys: usize,
     ghl_keys: usize,
-    emails: Vec<(&'static str, String)>,
-    phones: Vec<(&'static str, String)>,
-    first: Option<String>,
-    last: Option<String>,
-    full: Option<String>,
-    address: Option<String>,
-    city: Option<String>,
-    postcode: Option<String>,
-    dob: Option<(String, Loose)>,
-    extra: Vec<(usize, String)>,
+    emails: Vec<(&'static str, Cow<'de, str>)>,
+    phones: Vec<(&'static str, Cow<'de, str>)>,
+    first: Option<Cow<'de, str>>,
+    last: Option<Cow<'de, str>>,
+    full: Option<Cow<'de, str>>,
+    address: Option<Cow<'de, str>>,
+    city: Option<Cow<'de, str>>,
+    postcode: Option<Cow<'de, str>>,
+    dob: Option<(String, Loose<'de>)>,
+    extra: Vec<(usize, Cow<'de, str>)>,
     issues: Vec<(String, String)>,
 }
 
@@ -420,7 +437,13 @@ impl RecordSeed<'_, '_> {
     }
 
     /// A string value, or an issue saying why not (numbers are accepted for ids and phones).
-    fn text(&self, raw: &mut Raw, field: &str, value: Loose, numbers_ok: bool) -> Option<String> {
+    fn text<'de>(
+        &self,
+        raw: &mut Raw<'de>,
+        field: &str,
+        value: Loose<'de>,
+        numbers_ok: bool,
+    ) -> Option<Cow<'de, str>> {
         let max = self.reader.config.max_field_length;
         match value {
             Loose::Str(s) if s.chars().count() > max => {
@@ -431,7 +454,7 @@ impl RecordSeed<'_, '_> {
             Loose::Str(s) if s.trim().is_empty() => None,
             Loose::Str(s) => Some(s),
             Loose::Num(n) if numbers_ok && n.is_finite() && n.fract() == 0.0 && n.abs() < 1e17 => {
-                Some(format!("{n:.0}"))
+                Some(Cow::Owned(format!("{n:.0}")))
             }
             Loose::Null => None,
             Loose::Num(_) => {
@@ -451,7 +474,7 @@ impl RecordSeed<'_, '_> {
         }
     }
 
-    fn extra_or_dob(&self, raw: &mut Raw, key: &str, value: Loose) {
+    fn extra_or_dob<'de>(&self, raw: &mut Raw<'de>, key: &str, value: Loose<'de>) {
         let config = self.reader.config;
         if config.dob_fields.iter().any(|f| f == key) {
             if raw.dob.is_none() && !matches!(value, Loose::Null) {
@@ -632,12 +655,12 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 }
 
 /// Outseta's `MailingAddress` object: the three parts dedup compares.
-struct Mailing {
-    fields: Vec<(Slot, Loose)>,
+struct Mailing<'de> {
+    fields: Vec<(Slot, Loose<'de>)>,
     wrong_type: Option<&'static str>,
 }
 
-impl<'de> de::Deserialize<'de> for Mailing {
+impl<'de> de::Deserialize<'de> for Mailing<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(MailingVisitor)
     }
@@ -646,7 +669,7 @@ impl<'de> de::Deserialize<'de> for Mailing {
 struct MailingVisitor;
 
 impl MailingVisitor {
-    fn wrong<E>(found: &'static str) -> Result<Mailing, E> {
+    fn wrong<'de, E>(found: &'static str) -> Result<Mailing<'de>, E> {
         Ok(Mailing {
             fields: Vec::new(),
             wrong_type: Some(found),
@@ -654,22 +677,42 @@ impl MailingVisitor {
     }
 }
 
+/// A `MailingAddress` key: the part it names, read without allocating.
+struct MailingKey;
+
+impl<'de> DeserializeSeed<'de> for MailingKey {
+    type Value = Option<Slot>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Slot>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MailingKey {
+    type Value = Option<Slot>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Option<Slot>, E> {
+        Ok(match v {
+            "AddressLine1" => Some(Slot::Address),
+            "City" => Some(Slot::City),
+            "PostalCode" => Some(Slot::Postcode),
+            _ => None,
+        })
+    }
+}
+
 impl<'de> Visitor<'de> for MailingVisitor {
-    type Value = Mailing;
+    type Value = Mailing<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an address object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Mailing, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Mailing<'de>, A::Error> {
         let mut fields = Vec::new();
-        while let Some(k) = map.next_key::<String>()? {
-            let slot = match k.as_str() {
-                "AddressLine1" => Slot::Address,
-                "City" => Slot::City,
-                "PostalCode" => Slot::Postcode,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
+        while let Some(slot) = map.next_key_seed(MailingKey)? {
+            let Some(slot) = slot else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
             };
             fields.push((slot, map.next_value::<Loose>()?));
         }
@@ -678,35 +721,35 @@ impl<'de> Visitor<'de> for MailingVisitor {
             wrong_type: None,
         })
     }
-    fn visit_unit<E>(self) -> Result<Mailing, E> {
+    fn visit_unit<E>(self) -> Result<Mailing<'de>, E> {
         Ok(Mailing {
             fields: Vec::new(),
             wrong_type: None,
         })
     }
-    fn visit_str<E>(self, _: &str) -> Result<Mailing, E> {
+    fn visit_str<E>(self, _: &str) -> Result<Mailing<'de>, E> {
         Self::wrong("string")
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Mailing, E> {
+    fn visit_i64<E>(self, _: i64) -> Result<Mailing<'de>, E> {
         Self::wrong("number")
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Mailing, E> {
+    fn visit_u64<E>(self, _: u64) -> Result<Mailing<'de>, E> {
         Self::wrong("number")
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Mailing, E> {
+    fn visit_f64<E>(self, _: f64) -> Result<Mailing<'de>, E> {
         Self::wrong("number")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Mailing, E> {
+    fn visit_bool<E>(self, _: bool) -> Result<Mailing<'de>, E> {
         Self::wrong("boolean")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Mailing, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Mailing<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Self::wrong("array")
     }
 }
 
 impl Reader<'_> {
-    fn normalise(&self, raw: Raw, index: usize) -> (Contact, Vec<FieldIssue>) {
+    fn normalise(&self, raw: Raw<'_>, index: usize) -> (Contact, Vec<FieldIssue>) {
         let config = self.config;
         let mut issues: Vec<FieldIssue> = raw
             .issues
@@ -726,7 +769,7 @@ impl Reader<'_> {
         };
         let mut c = Contact {
             index,
-            id: raw.id.unwrap_or_else(|| format!("#{index}")),
+            id: raw.id.map_or_else(|| format!("#{index}"), Cow::into_owned),
             shape: match (raw.outseta_keys, raw.ghl_keys) {
                 (0, 0) => None,
                 (o, g) if o >= g => Some(Shape::Outseta),

@@ -3,6 +3,8 @@
 //! whatever its score: different first names (a household sharing a phone, a couple
 //! sharing an email) and different dates of birth.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use strsim::jaro_winkler;
 
@@ -18,10 +20,22 @@ pub enum Decision {
     Match,
 }
 
+impl Decision {
+    /// The name it is serialised as.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::NonMatch => "nonmatch",
+            Decision::Possible => "possible",
+            Decision::Match => "match",
+        }
+    }
+}
+
 /// One compared field: how alike the two values are (0..1) and the points it gave.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
-    pub field: String,
+    /// The field's name: one of ours, or a configured extra field's.
+    pub field: Cow<'static, str>,
     pub similarity: f64,
     pub weight: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,6 +153,24 @@ fn first_similarity_known(
     (similarity(ca, cb).max(similarity(a, b)), None)
 }
 
+/// A field's name for its evidence: ours are static, so only an extra field's is copied.
+fn field_name(field: &str) -> Cow<'static, str> {
+    const OURS: [&str; 8] = [
+        "email",
+        "phone",
+        "firstName",
+        "lastName",
+        "dateOfBirth",
+        "postcode",
+        "address",
+        "city",
+    ];
+    match OURS.iter().find(|f| **f == field) {
+        Some(f) => Cow::Borrowed(f),
+        None => Cow::Owned(field.to_owned()),
+    }
+}
+
 /// Compares two contacts. With `evidence`, every compared field is pushed to it.
 pub fn compare(
     a: &Contact,
@@ -152,7 +184,7 @@ pub fn compare(
         score += weight;
         if let Some(list) = evidence.as_deref_mut() {
             list.push(Evidence {
-                field: field.to_owned(),
+                field: field_name(field),
                 similarity: (similarity * 1000.0).round() / 1000.0,
                 weight,
                 note,
@@ -298,7 +330,7 @@ pub fn rule_name(outcome: &Outcome, evidence: &[Evidence]) -> String {
     }
     let mut rule = "name".to_owned();
     for e in evidence {
-        if e.weight > 0.0 && !matches!(e.field.as_str(), "firstName" | "lastName") {
+        if e.weight > 0.0 && !matches!(e.field.as_ref(), "firstName" | "lastName") {
             rule.push('+');
             rule.push_str(&e.field);
         }
@@ -309,6 +341,13 @@ pub fn rule_name(outcome: &Outcome, evidence: &[Evidence]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decision_names_are_the_serialised_ones() {
+        for d in [Decision::NonMatch, Decision::Possible, Decision::Match] {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.name());
+        }
+    }
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
@@ -347,7 +386,7 @@ mod tests {
         assert_eq!(out.decision, Decision::Match);
         assert_eq!(rule, "email");
         assert_eq!(
-            ev.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ev.iter().map(|e| e.field.as_ref()).collect::<Vec<_>>(),
             ["email", "firstName", "lastName"]
         );
     }
