@@ -1,23 +1,122 @@
 // The Cloudflare Worker (wrangler.toml's main): HTTP routes over the core.
-//   GET  /health          -> { ok: true, version }
-//   POST /v1/map-contact  -> the GHL contact payload for an Outseta Person (JSON body)
-// Errors answer { error: { code, message, details } } with a 4xx status; the Worker
-// never throws past fetch(), so one bad request cannot take the isolate down.
-import { version, mapContact } from "./worker.js";
+//   GET  /health                   -> { ok: true, version }
+//   POST /v1/map-contact           -> the GHL contact payload for an Outseta Person (JSON body)
+//   POST /webhooks/outseta/:event  -> signature checked first (401), then synced in the background (202)
+//   POST /webhooks/ghl             -> the same for HighLevel (Ed25519 / RSA signatures)
+//   POST /admin/import             -> starts (or resumes) a bulk import in the background (202)
+//   GET  /admin/reconcile          -> the reconciliation report (JSON; ?format=html for the page)
+// The admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. The Cron Trigger runs the
+// polling fallback. State lives in D1 (binding DB). Errors answer
+// { error: { code, message, details } } with a 4xx status; the Worker never throws past
+// fetch(), so one bad request cannot take the isolate down.
+import { version, mapContact, SyncEngine, verifyOutsetaSignature, GhlWebhookVerifier } from "./worker.js";
+import { d1Store } from "./stores/d1.js";
 
-/** @param {unknown} body @param {number} [status] */
-const json = (body, status = 200) =>
+/** @param {unknown} body @param {number} [status] @param {Record<string, string>} [headers] */
+const json = (body, status = 200, headers = {}) =>
   new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8" },
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
 
 /** @param {number} status @param {string} code @param {string} message @param {unknown} [details] */
 const fail = (status, code, message, details = {}) => json({ error: { code, message, details } }, status);
 
-/** @param {Request} request */
-async function route(request) {
-  const { pathname } = new URL(request.url);
+/** @param {unknown} err */
+const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (err);
+
+/**
+ * The Worker's configuration: vars in wrangler.toml, secrets with `wrangler secret put`
+ * (`.dev.vars` locally, never committed).
+ * @typedef {{
+ *   DB?: any,
+ *   GHL_LOCATION_ID?: string, GHL_TOKEN?: string, GHL_BASE_URL?: string,
+ *   GHL_WEBHOOK_ED25519_KEY?: string, GHL_WEBHOOK_RSA_KEY?: string,
+ *   OUTSETA_SUBDOMAIN?: string, OUTSETA_BASE_URL?: string,
+ *   OUTSETA_API_KEY?: string, OUTSETA_SECRET_KEY?: string, OUTSETA_SIGNING_KEY?: string,
+ *   ADMIN_TOKEN?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
+ * }} Env
+ */
+
+/** @type {{ engine: SyncEngine, verifier: GhlWebhookVerifier } | null} */
+let cached = null;
+
+/** @param {Env} env */
+function ghlKeys(env) {
+  if (!env.GHL_WEBHOOK_ED25519_KEY && !env.GHL_WEBHOOK_RSA_KEY) return undefined;
+  return {
+    ed25519Keys: env.GHL_WEBHOOK_ED25519_KEY ? [env.GHL_WEBHOOK_ED25519_KEY] : [],
+    rsaKeys: env.GHL_WEBHOOK_RSA_KEY ? [env.GHL_WEBHOOK_RSA_KEY] : [],
+  };
+}
+
+/** One engine per isolate, built from the environment on first use. @param {Env} env */
+function sync(env) {
+  if (cached) return cached;
+  const missing = ["DB", "GHL_LOCATION_ID", "GHL_TOKEN", "OUTSETA_API_KEY", "OUTSETA_SECRET_KEY", "OUTSETA_SIGNING_KEY"]
+    .filter((k) => !env[/** @type {keyof Env} */ (k)]);
+  if (!env.OUTSETA_SUBDOMAIN && !env.OUTSETA_BASE_URL) missing.push("OUTSETA_SUBDOMAIN or OUTSETA_BASE_URL");
+  if (missing.length) {
+    throw Object.assign(new Error(`the Worker is missing configuration: ${missing.join(", ")}`), {
+      code: "NOT_CONFIGURED",
+      details: { missing },
+    });
+  }
+  const parse = (/** @type {string | undefined} */ text) => (text ? JSON.parse(text) : undefined);
+  const keys = ghlKeys(env);
+  const engine = new SyncEngine({
+    ghl: { locationId: /** @type {string} */ (env.GHL_LOCATION_ID), token: env.GHL_TOKEN, ...(env.GHL_BASE_URL ? { baseUrl: env.GHL_BASE_URL } : {}) },
+    outseta: {
+      ...(env.OUTSETA_BASE_URL ? { baseUrl: env.OUTSETA_BASE_URL } : { subdomain: env.OUTSETA_SUBDOMAIN }),
+      apiKey: /** @type {string} */ (env.OUTSETA_API_KEY),
+      secretKey: /** @type {string} */ (env.OUTSETA_SECRET_KEY),
+    },
+    store: d1Store(env.DB),
+    mapping: parse(env.SYNC_MAPPING),
+    policy: parse(env.SYNC_POLICY),
+    options: parse(env.SYNC_OPTIONS),
+    webhooks: { outsetaSigningKey: env.OUTSETA_SIGNING_KEY, ...(keys ? { ghl: keys } : {}) },
+  });
+  cached = { engine, verifier: new GhlWebhookVerifier(keys) };
+  return cached;
+}
+
+/** Runs `work` after the response; its outcome goes to the Worker's logs. @param {any} ctx @param {Promise<unknown>} work @param {string} what */
+function background(ctx, work, what) {
+  const logged = work.then(
+    (run) => console.log(what, JSON.stringify(summarise(run))),
+    (err) => console.error(what, "failed", coded(err).code ?? "", coded(err).message ?? String(err)),
+  );
+  if (ctx?.waitUntil) ctx.waitUntil(logged);
+}
+
+/** What a run did, without record contents (no personal data or secrets in logs). @param {any} run */
+function summarise(run) {
+  if (!run || typeof run !== "object") return run;
+  if (run.summary) return { summary: { ...run.summary, skipped: run.summary.skipped?.length, failed: run.summary.failed?.length } };
+  return {
+    trigger: run.trigger,
+    skipped: run.skipped,
+    pairs: (run.pairs ?? []).map((/** @type {any} */ p) => ({ outsetaUid: p.outsetaUid, ghlId: p.ghlId, found: p.found, ops: p.plan?.operations?.map((/** @type {any} */ o) => o.op), error: p.error?.code })),
+  };
+}
+
+/** @param {Request} request @param {Env} env */
+function admin(request, env) {
+  const header = request.headers.get("authorization") ?? "";
+  if (!env.ADMIN_TOKEN) return fail(503, "NOT_CONFIGURED", "set the ADMIN_TOKEN secret to use the admin routes");
+  const given = new TextEncoder().encode(header);
+  const wanted = new TextEncoder().encode(`Bearer ${env.ADMIN_TOKEN}`);
+  // Constant-time compare of the whole header.
+  let diff = given.length ^ wanted.length;
+  for (let i = 0; i < wanted.length; i++) diff |= wanted[i] ^ (given[i] ?? 0);
+  return diff === 0 ? null : fail(401, "UNAUTHORIZED", "the admin routes need Authorization: Bearer <ADMIN_TOKEN>");
+}
+
+/** @param {Request} request @param {Env} env @param {any} ctx */
+async function route(request, env, ctx) {
+  const url = new URL(request.url);
+  const { pathname } = url;
   if (pathname === "/health") {
     if (request.method !== "GET") return fail(405, "METHOD_NOT_ALLOWED", "use GET");
     return json({ ok: true, version: version() });
@@ -34,22 +133,69 @@ async function route(request) {
     try {
       return json(mapContact(person));
     } catch (err) {
-      const coded = /** @type {import("./index.js").OutsetaGhlSyncError} */ (err);
-      if (typeof coded?.code !== "string") throw err;
-      return fail(coded.code === "INPUT_INVALID" ? 400 : 422, coded.code, coded.message, coded.details);
+      if (typeof coded(err)?.code !== "string") throw err;
+      return fail(coded(err).code === "INPUT_INVALID" ? 400 : 422, coded(err).code, coded(err).message, coded(err).details);
     }
+  }
+  const outsetaHook = /^\/webhooks\/outseta\/([^/]+)$/.exec(pathname);
+  if (outsetaHook || pathname === "/webhooks/ghl") {
+    if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
+    const body = new Uint8Array(await request.arrayBuffer());
+    const { engine, verifier } = sync(env);
+    // The signature first, before anything in the body is read; then answer at once
+    // and sync in the background (the senders retry on a slow answer).
+    try {
+      if (outsetaHook) {
+        verifyOutsetaSignature(/** @type {string} */ (env.OUTSETA_SIGNING_KEY), body, request.headers.get("x-hub-signature-256"));
+        const event = decodeURIComponent(outsetaHook[1]);
+        background(ctx, engine.handleOutsetaWebhook(event, body, request.headers), `outseta ${event}`);
+      } else {
+        verifier.verify(body, request.headers);
+        background(ctx, engine.handleGhlWebhook(body, request.headers), "ghl");
+      }
+    } catch (err) {
+      const code = coded(err)?.code;
+      if (typeof code !== "string") throw err;
+      const status = code === "SIGNATURE_INVALID" ? 401 : code === "WEBHOOK_REPLAYED" ? 409 : 400;
+      return fail(status, code, coded(err).message);
+    }
+    return json({ accepted: true }, 202);
+  }
+  if (pathname.startsWith("/admin/")) {
+    const refused = admin(request, env);
+    if (refused) return refused;
+    const { engine } = sync(env);
+    if (pathname === "/admin/import" && request.method === "POST") {
+      const options = await request.json().catch(() => ({}));
+      background(ctx, engine.bulkImport({ resume: true, ...options }), "bulk import");
+      return json({ started: true }, 202);
+    }
+    if (pathname === "/admin/reconcile" && request.method === "GET") {
+      const html = url.searchParams.get("format") === "html";
+      const report = await engine.reconcile({ html });
+      if (html) return new Response(report.html, { headers: { "content-type": "text/html; charset=utf-8" } });
+      return json(report);
+    }
+    return fail(404, "NOT_FOUND", `no admin route for ${request.method} ${pathname}`);
   }
   return fail(404, "NOT_FOUND", `no route for ${request.method} ${pathname}`);
 }
 
 export default {
-  /** @param {Request} request */
-  async fetch(request) {
+  /** @param {Request} request @param {Env} env @param {any} ctx */
+  async fetch(request, env, ctx) {
     try {
-      return await route(request);
+      return await route(request, env, ctx);
     } catch (err) {
+      const code = coded(err)?.code;
+      if (typeof code === "string") return fail(code === "NOT_CONFIGURED" ? 503 : 400, code, coded(err).message, coded(err).details);
       console.error("unexpected error", err instanceof Error ? err.stack : String(err));
       return fail(500, "INTERNAL", "unexpected error; see the Worker's logs");
     }
+  },
+
+  /** The Cron Trigger: the polling fallback. @param {unknown} _event @param {Env} env @param {any} ctx */
+  async scheduled(_event, env, ctx) {
+    background(ctx, sync(env).engine.poll(), "poll");
   },
 };

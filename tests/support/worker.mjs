@@ -19,12 +19,13 @@ function freePort() {
 }
 
 /** Resolves to { url, stop() } once GET /health answers; rejects after `timeoutMs`. */
-export async function startWorker({ timeoutMs = 60_000 } = {}) {
+export async function startWorker({ timeoutMs = 60_000, vars = {}, persistTo = join(ROOT, "tests/.out/wrangler-state") } = {}) {
   const port = await freePort();
   const child = spawn(
     join(ROOT, "node_modules/.bin/wrangler"),
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false",
-      "--inspector-port", String(await freePort()), "--persist-to", join(ROOT, "tests/.out/wrangler-state")],
+      "--inspector-port", String(await freePort()), "--persist-to", persistTo,
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])],
     {
       cwd: ROOT,
       env: {

@@ -1,0 +1,90 @@
+// The Worker's sync routes in the real workerd runtime (wrangler dev), with D1 local state,
+// wired to both simulators on 127.0.0.1: signed webhooks in, the contact in GHL out.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startWorker } from "../../support/worker.mjs";
+import { startGhlSim } from "../../sim/ghl.mjs";
+import { startOutsetaSim } from "../../sim/outseta.mjs";
+
+const signingKey = randomBytes(32).toString("hex");
+const adminToken = randomBytes(16).toString("hex");
+const persistTo = mkdtempSync(join(tmpdir(), "ogs-worker-"));
+let ghl, outseta, worker, vars;
+
+before(async () => {
+  ghl = await startGhlSim({ rateLimit: false, duplicates: "email" });
+  outseta = await startOutsetaSim({ rateLimit: false, signingKey });
+  vars = {
+    GHL_LOCATION_ID: "loc_sim", GHL_TOKEN: "sim-token", GHL_BASE_URL: ghl.url,
+    GHL_WEBHOOK_ED25519_KEY: ghl.keys.ed25519,
+    OUTSETA_BASE_URL: outseta.baseUrl, OUTSETA_API_KEY: "test-key", OUTSETA_SECRET_KEY: "test-secret",
+    OUTSETA_SIGNING_KEY: signingKey, ADMIN_TOKEN: adminToken,
+  };
+  worker = await startWorker({ vars, persistTo });
+});
+after(async () => {
+  await worker?.stop();
+  await Promise.all([ghl?.close(), outseta?.close()]);
+});
+
+const contacts = async () => (await fetch(`${ghl.url}/_sim/state`).then((r) => r.json())).contacts;
+async function until(check, what, ms = 15_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const sign = (body) => "sha256=" + createHmac("sha256", Buffer.from(signingKey, "hex")).update(body).digest("hex");
+const deliver = (event, body, signature = sign(body)) =>
+  fetch(`${worker.url}/webhooks/outseta/${event}`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": signature }, body });
+
+test("a signed Outseta webhook is answered 202 and the GHL simulator then holds the contact; a forged one gets 401 and changes nothing", async () => {
+  const person = outseta.sim.people.get(outseta.sim.createPerson({ Email: "wes@example.com", FirstName: "Wes" }));
+  const body = JSON.stringify(outseta.sim.renderPerson(person.Uid, false));
+  const res = await deliver("person-created", body);
+  assert.equal(res.status, 202, await res.text());
+  const c = await until(async () => (await contacts()).find((x) => x.email === "wes@example.com"), "the contact in GHL");
+  assert.equal(c.firstName, "Wes");
+  const before = (await contacts()).length;
+  const forged = JSON.stringify({ ...JSON.parse(body), Uid: "evil", Email: "evil@example.com" });
+  const refused = await deliver("person-created", forged, sign(body));
+  assert.equal(refused.status, 401);
+  assert.equal((await refused.json()).error.code, "SIGNATURE_INVALID");
+  const unsigned = await fetch(`${worker.url}/webhooks/outseta/person-created`, { method: "POST", body: forged });
+  assert.equal(unsigned.status, 401);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await contacts()).length, before);
+});
+
+test("a GHL webhook with a bad signature is refused; the admin routes need the bearer token", async () => {
+  const res = await fetch(`${worker.url}/webhooks/ghl`, { method: "POST", headers: { "x-ghl-signature": "AAAA" }, body: JSON.stringify({ type: "ContactCreate", id: "x", webhookId: "w", timestamp: new Date().toISOString() }) });
+  assert.equal(res.status, 401);
+  assert.equal((await fetch(`${worker.url}/admin/reconcile`)).status, 401);
+  assert.equal((await fetch(`${worker.url}/admin/reconcile`, { headers: { authorization: "Bearer wrong" } })).status, 401);
+  const ok = await fetch(`${worker.url}/admin/reconcile`, { headers: { authorization: `Bearer ${adminToken}` } });
+  assert.equal(ok.status, 200);
+  const report = await ok.json();
+  assert.equal(report.counts.links, 1);
+  const text = JSON.stringify(report);
+  for (const secret of [signingKey, adminToken, "test-secret"]) assert.ok(!text.includes(secret), "no secret in the report");
+});
+
+test("state survives a Worker restart: the next change to the same person updates the linked contact", async () => {
+  await worker.stop();
+  worker = await startWorker({ vars, persistTo });
+  const uid = [...outseta.sim.people.values()].find((p) => p.Email === "wes@example.com").Uid;
+  outseta.sim.updatePerson(uid, { LastName: "Ray" });
+  const upsertsBefore = ghl.stats().byOperation["upsert-contact"];
+  const res = await deliver("person-updated", JSON.stringify(outseta.sim.renderPerson(uid, false)));
+  assert.equal(res.status, 202);
+  await until(async () => (await contacts()).find((x) => x.email === "wes@example.com")?.lastName === "Ray", "the update in GHL");
+  assert.equal(ghl.stats().byOperation["upsert-contact"], upsertsBefore, "linked from D1: a PUT, not a second upsert");
+  assert.equal((await contacts()).filter((x) => x.email === "wes@example.com").length, 1);
+});
