@@ -35,6 +35,7 @@ const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (
  *   OUTSETA_SUBDOMAIN?: string, OUTSETA_BASE_URL?: string,
  *   OUTSETA_API_KEY?: string, OUTSETA_SECRET_KEY?: string, OUTSETA_SIGNING_KEY?: string,
  *   ADMIN_TOKEN?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
+ *   GHL_RATE_LIMIT?: string,
  * }} Env
  */
 
@@ -65,7 +66,12 @@ function sync(env) {
   const parse = (/** @type {string | undefined} */ text) => (text ? JSON.parse(text) : undefined);
   const keys = ghlKeys(env);
   const engine = new SyncEngine({
-    ghl: { locationId: /** @type {string} */ (env.GHL_LOCATION_ID), token: env.GHL_TOKEN, ...(env.GHL_BASE_URL ? { baseUrl: env.GHL_BASE_URL } : {}) },
+    ghl: {
+      locationId: /** @type {string} */ (env.GHL_LOCATION_ID),
+      token: env.GHL_TOKEN,
+      ...(env.GHL_BASE_URL ? { baseUrl: env.GHL_BASE_URL } : {}),
+      ...(env.GHL_RATE_LIMIT ? { rateLimit: parse(env.GHL_RATE_LIMIT) } : {}),
+    },
     outseta: {
       ...(env.OUTSETA_BASE_URL ? { baseUrl: env.OUTSETA_BASE_URL } : { subdomain: env.OUTSETA_SUBDOMAIN }),
       apiKey: /** @type {string} */ (env.OUTSETA_API_KEY),

@@ -220,10 +220,18 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     }
                 }
                 let dry = options.dry_run;
-                stream::iter(to_run.into_iter().map(|r| self.execute(r, dry)))
-                    .buffer_unordered(self.options.concurrency.max(1))
-                    .collect()
-                    .await
+                // Each pair under its lock, so the webhook of our own create (which can
+                // arrive before the pair's state is stored) waits and then finds it.
+                stream::iter(to_run.into_iter().map(|r| async move {
+                    let _guard = match &r.outseta_uid {
+                        Some(uid) => Some(self.lock(format!("o:{uid}")).await),
+                        None => None,
+                    };
+                    self.execute(r, dry).await
+                }))
+                .buffer_unordered(self.options.concurrency.max(1))
+                .collect()
+                .await
             };
             for run in runs {
                 let s = &mut checkpoint.summary;

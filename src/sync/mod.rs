@@ -285,6 +285,10 @@ pub struct Engine<T: Transport, C: Clock, S: Store> {
     pub ghl_verifier: Option<RefCell<WebhookVerifier>>,
     clock: C,
     locks: Rc<KeyedLock>,
+    /// Emails (lower-cased) of GHL contacts this engine is creating, to the Outseta Uid:
+    /// the create's own webhook can arrive before the link is stored, and must wait for
+    /// it rather than take the contact for a new one.
+    creating: RefCell<HashMap<String, String>>,
 }
 
 /// A GHL contact as the mapping reads it.
@@ -322,6 +326,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             ghl_verifier: None,
             clock,
             locks: Rc::new(KeyedLock::default()),
+            creating: RefCell::new(HashMap::new()),
         }
     }
 
@@ -596,7 +601,27 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         run: &mut PairRun,
     ) -> Result<Option<String>, SyncError> {
         let write: ContactWrite = parse_input("upsertContact", Value::Object(payload.clone()))?;
-        let upserted = self.ghl.upsert_contact(write).await?;
+        let email = payload
+            .get("email")
+            .and_then(Value::as_str)
+            .map(str::to_lowercase);
+        if let (Some(e), Some(uid)) = (&email, &run.outseta_uid) {
+            self.creating.borrow_mut().insert(e.clone(), uid.clone());
+        }
+        let upserted = self.ghl.upsert_contact(write).await;
+        let linked = self.link_created(upserted, run).await;
+        if let Some(e) = &email {
+            self.creating.borrow_mut().remove(e);
+        }
+        linked
+    }
+
+    async fn link_created(
+        &self,
+        upserted: Result<crate::ghl::client::Upserted, GhlError>,
+        run: &mut PairRun,
+    ) -> Result<Option<String>, SyncError> {
+        let upserted = upserted?;
         let id = upserted.contact.id.ok_or_else(|| SyncError::InputInvalid {
             what: "upsert response",
             reason: "the contact has no id".into(),
@@ -720,6 +745,11 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 Ok(activity.uid)
             }
         }
+    }
+
+    /// The Outseta Uid of a GHL contact this engine is creating right now, by its email.
+    fn being_created(&self, email: Option<&str>) -> Option<String> {
+        email.and_then(|e| self.creating.borrow().get(&e.to_lowercase()).cloned())
     }
 
     async fn lock(&self, key: String) -> Guard {

@@ -568,9 +568,10 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     ) -> Result<Run, SyncError> {
         let gid = event.id.clone();
         let link = self.state.link_by_ghl(&gid).await?;
-        let lock_key = match &link {
-            Some(l) => format!("o:{}", l.outseta_uid),
-            None => format!("g:{gid}"),
+        let lock_key = match (&link, self.being_created(event.email.as_deref())) {
+            (Some(l), _) => format!("o:{}", l.outseta_uid),
+            (None, Some(uid)) => format!("o:{uid}"),
+            (None, None) => format!("g:{gid}"),
         };
         let _guard = self.lock(lock_key).await;
         // Read again under the lock: the work we waited for may have linked the pair.
