@@ -22,3 +22,4 @@ export {
   SyncEngine,
   runStoreConformance
 } from "./wasm/outseta_ghl_sync.js";
+export { runStep } from "./step.js";

@@ -1159,3 +1159,20 @@ export class SyncEngine {
 
 /** Runs the store conformance suite against a store implementation. */
 export function runStoreConformance(store: SyncStore): Promise<{ passed: number; failures: string[] }>;
+
+/** What `runStep` answers: it never throws. */
+export type StepResult =
+  | { ok: true; action: string; result: unknown }
+  | { ok: false; action: string | null; error: CodedErrorJson };
+
+/**
+ * One JSON-in / JSON-out entry for no-code code steps (Pipedream, n8n's Code node; Zapier
+ * and Make through the Worker's `POST /v1/step`). Actions: `map` ({records} or {person}),
+ * `validate` ({mapping}), `dedup` ({records, config}), `plan` ({pairs}), and, with the
+ * `SyncEngine` options as `config`, `syncPerson` ({person}), `import` ({options}),
+ * `reconcile` ({options}), `timeline` ({outsetaUid, ghlId}).
+ */
+export function runStep(
+  input: { action: "map" | "validate" | "dedup" | "plan" | "syncPerson" | "import" | "reconcile" | "timeline"; [key: string]: unknown },
+  config?: Partial<SyncEngineOptions> & { mapping?: Record<string, unknown> | null; engine?: SyncEngine },
+): Promise<StepResult>;

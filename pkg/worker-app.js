@@ -5,11 +5,12 @@
 //   POST /webhooks/ghl             -> the same for HighLevel (Ed25519 / RSA signatures)
 //   POST /admin/import             -> starts (or resumes) a bulk import in the background (202)
 //   GET  /admin/reconcile          -> the reconciliation report (JSON; ?format=html for the page)
+//   POST /v1/step                  -> runStep(body): the no-code entry (Zapier, Make), admin token
 // The admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. The Cron Trigger runs the
 // polling fallback. State lives in D1 (binding DB). Errors answer
 // { error: { code, message, details } } with a 4xx status; the Worker never throws past
 // fetch(), so one bad request cannot take the isolate down.
-import { version, mapContact, SyncEngine, verifyOutsetaSignature, GhlWebhookVerifier } from "./worker.js";
+import { version, mapContact, runStep, SyncEngine, verifyOutsetaSignature, GhlWebhookVerifier } from "./worker.js";
 import { d1Store } from "./stores/d1.js";
 
 /** @param {unknown} body @param {number} [status] @param {Record<string, string>} [headers] */
@@ -166,6 +167,17 @@ async function route(request, env, ctx) {
       return fail(status, code, coded(err).message);
     }
     return json({ accepted: true }, 202);
+  }
+  if (pathname === "/v1/step") {
+    if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
+    const refused = admin(request, env);
+    if (refused) return refused;
+    const input = await request.json().catch(() => null);
+    const parse = (/** @type {string | undefined} */ text) => (text ? JSON.parse(text) : undefined);
+    const pure = ["map", "validate", "dedup", "plan"].includes(input?.action);
+    const config = { mapping: parse(env.SYNC_MAPPING), policy: parse(env.SYNC_POLICY), ...(pure ? {} : { engine: sync(env).engine }) };
+    const result = await runStep(input, config);
+    return json(result, result.ok ? 200 : 400);
   }
   if (pathname.startsWith("/admin/")) {
     const refused = admin(request, env);

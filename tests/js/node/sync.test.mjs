@@ -331,3 +331,22 @@ test("reconcile finds drift made behind the engine's back, and repair removes it
     void c;
   });
 });
+
+test("polling: the first poll sets the cursor; the next syncs only the people updated since, and an unchanged re-poll writes nothing", async () => {
+  await withHarness({ webhooks: false }, async (h) => {
+    const a = (await h.outsetaApi("POST", "/crm/people", { Email: "pia@example.com", FirstName: "Pia" })).body;
+    const b = (await h.outsetaApi("POST", "/crm/people", { Email: "quin@example.com", FirstName: "Quin" })).body;
+    await h.engine.syncPerson(a);
+    await h.engine.syncPerson(b);
+    assert.match((await h.engine.poll()).skipped, /first poll/);
+    await new Promise((r) => setTimeout(r, 1100));
+    await h.outsetaApi("PUT", `/crm/people/${a.Uid}`, { ...a, FirstName: "Pia-Maria" });
+    const run = await h.engine.poll();
+    const people = run.pairs.filter((p) => p.plan.operations.some((o) => o.op === "UpdateContact"));
+    assert.deepEqual(people.map((p) => p.outsetaUid), [a.Uid], JSON.stringify(run));
+    assert.equal((await byEmail(h, "pia@example.com")).firstName, "Pia-Maria");
+    const writes = h.ghlWrites();
+    await h.engine.poll();
+    assert.equal(h.ghlWrites(), writes, "the cursor's boundary record is unchanged: no write");
+  });
+});

@@ -88,3 +88,16 @@ test("state survives a Worker restart: the next change to the same person update
   assert.equal(ghl.stats().byOperation["upsert-contact"], upsertsBefore, "linked from D1: a PUT, not a second upsert");
   assert.equal((await contacts()).filter((x) => x.email === "wes@example.com").length, 1);
 });
+
+test("POST /v1/step runs runStep behind the admin token: a pure action, and syncPerson on the Worker's own engine", async () => {
+  const step = (body, token = adminToken) => fetch(`${worker.url}/v1/step`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  assert.equal((await step({ action: "map", person: { Email: "x@y.co" } }, "wrong")).status, 401);
+  const mapped = await (await step({ action: "map", person: { Email: " Z@Y.co " } })).json();
+  assert.deepEqual(mapped.result[0].contact, { email: "z@y.co" });
+  const bad = await step({ action: "nope" });
+  assert.equal(bad.status, 400);
+  const uid = outseta.sim.createPerson({ Email: "yara@example.com", FirstName: "Yara" }, { silent: true });
+  const synced = await (await step({ action: "syncPerson", person: outseta.sim.renderPerson(uid, false) })).json();
+  assert.equal(synced.ok, true, JSON.stringify(synced));
+  assert.ok((await contacts()).some((c) => c.email === "yara@example.com"));
+});
