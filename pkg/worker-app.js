@@ -3,11 +3,14 @@
 //   POST /v1/map-contact           -> the GHL contact payload for an Outseta Person (JSON body)
 //   POST /webhooks/outseta/:event  -> signature checked first (401), then synced in the background (202)
 //   POST /webhooks/ghl             -> the same for HighLevel (Ed25519 / RSA signatures)
-//   POST /admin/import             -> starts (or resumes) a bulk import in the background (202)
+//   POST /admin/import             -> starts (or resumes) a bulk import, run in slices by alarms (202)
+//   GET  /admin/import             -> its progress, or the last import's summary
 //   GET  /admin/reconcile          -> the reconciliation report (JSON; ?format=html for the page)
 //   POST /v1/step                  -> runStep(body): the no-code entry (Zapier, Make), admin token
 // The admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. The Cron Trigger runs the
-// polling fallback. State lives in D1 (binding DB). Errors answer
+// polling fallback. All sync work for the location runs in one Durable Object
+// (`SyncLocation`, binding SYNC): one engine, so writes for a contact are serialised and
+// the GHL rate limit is shared. State lives in D1 (binding DB). Errors answer
 // { error: { code, message, details } } with a 4xx status; the Worker never throws past
 // fetch(), so one bad request cannot take the isolate down.
 import { version, mapContact, runStep, SyncEngine, verifyOutsetaSignature, GhlWebhookVerifier } from "./worker.js";
@@ -36,12 +39,15 @@ const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (
  *   OUTSETA_SUBDOMAIN?: string, OUTSETA_BASE_URL?: string,
  *   OUTSETA_API_KEY?: string, OUTSETA_SECRET_KEY?: string, OUTSETA_SIGNING_KEY?: string,
  *   ADMIN_TOKEN?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
- *   GHL_RATE_LIMIT?: string,
+ *   GHL_RATE_LIMIT?: string, SYNC?: any,
  * }} Env
  */
 
 /** @type {{ engine: SyncEngine, verifier: GhlWebhookVerifier } | null} */
 let cached = null;
+
+/** JSON text from a var, or undefined. @param {string | undefined} text */
+const parseJson = (text) => (text ? JSON.parse(text) : undefined);
 
 /** @param {Env} env */
 function ghlKeys(env) {
@@ -64,7 +70,7 @@ function sync(env) {
       details: { missing },
     });
   }
-  const parse = (/** @type {string | undefined} */ text) => (text ? JSON.parse(text) : undefined);
+  const parse = parseJson;
   const keys = ghlKeys(env);
   const engine = new SyncEngine({
     ghl: {
@@ -95,6 +101,20 @@ function background(ctx, work, what) {
     (err) => console.error(what, "failed", coded(err).code ?? "", coded(err).message ?? String(err)),
   );
   if (ctx?.waitUntil) ctx.waitUntil(logged);
+}
+
+/** The location's Durable Object. @param {Env} env */
+function location(env) {
+  if (!env.SYNC) throw Object.assign(new Error("the Worker has no SYNC Durable Object binding"), { code: "NOT_CONFIGURED", details: { missing: ["SYNC"] } });
+  return env.SYNC.get(env.SYNC.idFromName(env.GHL_LOCATION_ID ?? ""));
+}
+
+/** A request to the location's object; rejects with its coded error. @param {Env} env @param {string} path @param {RequestInit} [init] */
+async function ask(env, path, init) {
+  const res = await location(env).fetch(`https://sync-location${path}`, init);
+  const body = await res.json();
+  if (!res.ok) throw Object.assign(new Error(body.error?.message ?? `HTTP ${res.status}`), body.error ?? {});
+  return body;
 }
 
 /** What a run did, without record contents (no personal data or secrets in logs). @param {any} run */
@@ -148,17 +168,17 @@ async function route(request, env, ctx) {
   if (outsetaHook || pathname === "/webhooks/ghl") {
     if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
     const body = new Uint8Array(await request.arrayBuffer());
-    const { engine, verifier } = sync(env);
+    const { verifier } = sync(env);
     // The signature first, before anything in the body is read; then answer at once
     // and sync in the background (the senders retry on a slow answer).
     try {
       if (outsetaHook) {
         verifyOutsetaSignature(/** @type {string} */ (env.OUTSETA_SIGNING_KEY), body, request.headers.get("x-hub-signature-256"));
         const event = decodeURIComponent(outsetaHook[1]);
-        background(ctx, engine.handleOutsetaWebhook(event, body, request.headers), `outseta ${event}`);
+        background(ctx, ask(env, `/outseta?event=${encodeURIComponent(event)}`, { method: "POST", headers: request.headers, body }), `outseta ${event}`);
       } else {
         verifier.verify(body, request.headers);
-        background(ctx, engine.handleGhlWebhook(body, request.headers), "ghl");
+        background(ctx, ask(env, "/ghl", { method: "POST", headers: request.headers, body }), "ghl");
       }
     } catch (err) {
       const code = coded(err)?.code;
@@ -173,24 +193,25 @@ async function route(request, env, ctx) {
     const refused = admin(request, env);
     if (refused) return refused;
     const input = await request.json().catch(() => null);
-    const parse = (/** @type {string | undefined} */ text) => (text ? JSON.parse(text) : undefined);
     const pure = ["map", "validate", "dedup", "plan"].includes(input?.action);
-    const config = { mapping: parse(env.SYNC_MAPPING), policy: parse(env.SYNC_POLICY), ...(pure ? {} : { engine: sync(env).engine }) };
-    const result = await runStep(input, config);
+    const result = pure
+      ? await runStep(input, { mapping: parseJson(env.SYNC_MAPPING), policy: parseJson(env.SYNC_POLICY) })
+      : await (await location(env).fetch("https://sync-location/step", { method: "POST", body: JSON.stringify(input) })).json();
     return json(result, result.ok ? 200 : 400);
   }
   if (pathname.startsWith("/admin/")) {
     const refused = admin(request, env);
     if (refused) return refused;
-    const { engine } = sync(env);
     if (pathname === "/admin/import" && request.method === "POST") {
-      const options = await request.json().catch(() => ({}));
-      background(ctx, engine.bulkImport({ resume: true, ...options }), "bulk import");
-      return json({ started: true }, 202);
+      const options = await request.text();
+      return json(await ask(env, "/import", { method: "POST", body: options || "{}" }), 202);
+    }
+    if (pathname === "/admin/import" && request.method === "GET") {
+      return json(await ask(env, "/import"));
     }
     if (pathname === "/admin/reconcile" && request.method === "GET") {
       const html = url.searchParams.get("format") === "html";
-      const report = await engine.reconcile({ html });
+      const report = await ask(env, `/reconcile${html ? "?html=1" : ""}`);
       if (html) return new Response(report.html, { headers: { "content-type": "text/html; charset=utf-8" } });
       return json(report);
     }
@@ -214,6 +235,83 @@ export default {
 
   /** The Cron Trigger: the polling fallback. @param {unknown} _event @param {Env} env @param {any} ctx */
   async scheduled(_event, env, ctx) {
-    background(ctx, sync(env).engine.poll(), "poll");
+    background(ctx, ask(env, "/poll", { method: "POST" }), "poll");
   },
 };
+
+/** How long one alarm works on a bulk import before it checkpoints and sets the next. */
+const SLICE_MS = 20_000;
+
+/**
+ * One per GHL location: every sync for the location runs here, on one engine, so work on
+ * a contact is serialised and the GHL limiter is shared. A bulk import runs in alarm
+ * slices of SLICE_MS, each resuming the checkpoint the last one left.
+ */
+export class SyncLocation {
+  /** @param {any} state @param {Env} env */
+  constructor(state, env) {
+    this.state = state;
+    this.env = env;
+  }
+
+  /** @param {Request} request */
+  async fetch(request) {
+    try {
+      return await this.route(request);
+    } catch (err) {
+      const code = coded(err)?.code;
+      if (typeof code !== "string") throw err;
+      return fail(code === "NOT_CONFIGURED" ? 503 : 400, code, coded(err).message, coded(err).details);
+    }
+  }
+
+  /** @param {Request} request */
+  async route(request) {
+    const url = new URL(request.url);
+    const { engine } = sync(this.env);
+    const body = () => request.arrayBuffer().then((b) => new Uint8Array(b));
+    switch (`${request.method} ${url.pathname}`) {
+      case "POST /outseta":
+        return json(summarise(await engine.handleOutsetaWebhook(url.searchParams.get("event") ?? "", await body(), request.headers)));
+      case "POST /ghl":
+        return json(summarise(await engine.handleGhlWebhook(await body(), request.headers)));
+      case "POST /poll":
+        return json(summarise(await engine.poll()));
+      case "POST /step":
+        return json(await runStep(await request.json(), { engine }));
+      case "GET /reconcile":
+        return json(await engine.reconcile({ html: url.searchParams.has("html") }));
+      case "POST /import": {
+        const options = await request.json();
+        await this.state.storage.put("import", { options, progress: null, startedAt: Date.now() });
+        await this.state.storage.setAlarm(Date.now());
+        return json({ started: true });
+      }
+      case "GET /import":
+        return json({ running: (await this.state.storage.get("import")) ?? null, last: (await this.state.storage.get("lastImport")) ?? null });
+    }
+    return fail(404, "NOT_FOUND", `no route ${request.method} ${url.pathname}`);
+  }
+
+  async alarm() {
+    const job = await this.state.storage.get("import");
+    if (!job) return;
+    const { engine } = sync(this.env);
+    const sliceMs = Number(job.options.sliceMs ?? SLICE_MS);
+    const { sliceMs: _slice, ...options } = job.options;
+    const started = Date.now();
+    const report = await engine.bulkImport({ ...options, resume: true }, (/** @type {any} */ progress) => {
+      job.progress = progress;
+      this.state.storage.put("import", job);
+      // A dry run keeps no checkpoint to resume from: it runs in one go.
+      return Boolean(options.dryRun) || Date.now() - started < sliceMs;
+    });
+    if (report.cancelled) {
+      await this.state.storage.setAlarm(Date.now());
+    } else {
+      await this.state.storage.delete("import");
+      await this.state.storage.put("lastImport", { ...summarise(report).summary, finishedAt: Date.now() });
+      console.log("bulk import", JSON.stringify(summarise(report)));
+    }
+  }
+}

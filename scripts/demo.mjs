@@ -124,17 +124,21 @@ try {
   console.log(`the Worker: ${worker.url} (wrangler dev, local D1).`);
   console.log("\nPOST /admin/import: the Worker imports every Outseta person into GHL.");
   await admin("/admin/import", { method: "POST", body: JSON.stringify({ pageSize: 100 }) });
-  const started = performance.now();
-  let last = -1;
-  let stableSince = performance.now();
+  let shown = "";
+  let status;
   for (;;) {
-    const n = (await contacts()).length;
-    if (n !== last) { last = n; stableSince = performance.now(); process.stdout.write(`  GHL holds ${n} contacts after ${((performance.now() - started) / 1000).toFixed(1)} s\n`); }
-    if (n >= 300 || performance.now() - stableSince > 10_000) break;
-    await new Promise((r) => setTimeout(r, 400));
+    status = await (await admin("/admin/import")).json();
+    const p = status.running?.progress;
+    if (p) {
+      const line = `  ${p.done} / ${p.total} people, ${p.rate.toFixed(0)} a second, about ${Math.ceil(p.etaSeconds ?? 0)} s left (created ${p.created}, linked ${p.linked})`;
+      if (line !== shown) console.log((shown = line));
+    }
+    if (!status.running && status.last) break;
+    await new Promise((r) => setTimeout(r, 300));
   }
-  await new Promise((r) => setTimeout(r, 1000)); // the last page's updates
-  console.log(`  done: ${last} contacts (290 created, the 10 that were there linked, 3 of them corrected; the 5 twins held for review), ${ghl.stats().requests} GHL requests, ${ghl.stats().rateLimited} answered 429.`);
+  const s = status.last;
+  console.log(`  done: ${s.created} created, ${s.linked} linked to contacts already in GHL (3 of them had another last name: Outseta wins here), ${s.heldForReview} held for review (the twins), ${s.failed} failed;`);
+  console.log(`  GHL now holds ${(await contacts()).length} contacts; ${ghl.stats().requests} GHL requests, ${ghl.stats().rateLimited} answered 429.`);
 
   const ada = [...outseta.sim.people.values()].find((p) => p.Email === people[0].Email);
   console.log(`\nIn Outseta, ${ada.FirstName} ${ada.LastName} changes their last name to "Okafor-Smith"; Outseta sends a signed webhook to the Worker.`);

@@ -101,3 +101,20 @@ test("POST /v1/step runs runStep behind the admin token: a pure action, and sync
   assert.equal(synced.ok, true, JSON.stringify(synced));
   assert.ok((await contacts()).some((c) => c.email === "yara@example.com"));
 });
+
+test("a bulk import runs in the location's Durable Object in alarm slices, each resuming the last one's checkpoint", async () => {
+  for (let i = 0; i < 25; i++) outseta.sim.createPerson({ Email: `bulk${i}@example.com`, FirstName: `Bulk${i}` }, { silent: true });
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const started = await fetch(`${worker.url}/admin/import`, { method: "POST", headers: auth, body: JSON.stringify({ pageSize: 10, sliceMs: 1 }) });
+  assert.equal(started.status, 202, await started.clone().text());
+  const status = await until(async () => {
+    const s = await (await fetch(`${worker.url}/admin/import`, { headers: auth })).json();
+    return s.running === null && s.last ? s : null;
+  }, "the import to finish", 30_000);
+  assert.equal(status.last.failed, 0, JSON.stringify(status));
+  const report = await (await fetch(`${worker.url}/admin/reconcile`, { headers: auth })).json();
+  assert.equal(report.counts.missingInGhl, 0, JSON.stringify(report.missingInGhl));
+  assert.equal(report.counts.driftedPairs, 0);
+  assert.equal(report.duplicates.ghl.length, 0);
+  for (let i = 0; i < 25; i++) assert.equal((await contacts()).filter((c) => c.email === `bulk${i}@example.com`).length, 1);
+});
