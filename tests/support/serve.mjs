@@ -20,8 +20,9 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-/** Starts the server; resolves to { url, close() }. Port 0 picks a free port. */
-export function serveRepository(port = 0) {
+/** Starts the server; resolves to { url, close() }. Port 0 picks a free port; `root`
+ * defaults to the repository. */
+export function serveRepository(port = 0, root = ROOT) {
   const server = createServer(async (req, res) => {
     const headers = {
       "Access-Control-Allow-Origin": "*",
@@ -29,9 +30,9 @@ export function serveRepository(port = 0) {
       "Cache-Control": "no-store",
     };
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = join(ROOT, path.endsWith("/") ? join(path, "index.html") : path);
+    const file = join(root, path.endsWith("/") ? join(path, "index.html") : path);
     try {
-      if (!file.startsWith(ROOT)) throw new Error("outside the repository");
+      if (!file.startsWith(root)) throw new Error("outside the served folder");
       const body = await readFile(file);
       res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
       res.end(body);
