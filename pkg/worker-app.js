@@ -43,7 +43,7 @@ const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (
  * }} Env
  */
 
-/** @type {{ engine: SyncEngine, verifier: GhlWebhookVerifier } | null} */
+/** @type {{ engine: SyncEngine } | null} */
 let cached = null;
 
 /** JSON text from a var, or undefined. @param {string | undefined} text */
@@ -90,7 +90,7 @@ function sync(env) {
     options: parse(env.SYNC_OPTIONS),
     webhooks: { outsetaSigningKey: env.OUTSETA_SIGNING_KEY, ...(keys ? { ghl: keys } : {}) },
   });
-  cached = { engine, verifier: new GhlWebhookVerifier(keys) };
+  cached = { engine };
   return cached;
 }
 
@@ -168,7 +168,7 @@ async function route(request, env, ctx) {
   if (outsetaHook || pathname === "/webhooks/ghl") {
     if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
     const body = new Uint8Array(await request.arrayBuffer());
-    const { verifier } = sync(env);
+    sync(env); // refuses with NOT_CONFIGURED before anything else when the Worker is not set up
     // The signature first, before anything in the body is read; then answer at once
     // and sync in the background (the senders retry on a slow answer).
     try {
@@ -177,7 +177,10 @@ async function route(request, env, ctx) {
         const event = decodeURIComponent(outsetaHook[1]);
         background(ctx, ask(env, `/outseta?event=${encodeURIComponent(event)}`, { method: "POST", headers: request.headers, body }), `outseta ${event}`);
       } else {
-        verifier.verify(body, request.headers);
+        // A verifier per request: the signature and timestamp are checked here, and
+        // replays by the engine's claims in D1, which a failed delivery releases so that
+        // HighLevel's retry is processed (a verifier kept here would refuse it as a replay).
+        new GhlWebhookVerifier(ghlKeys(env)).verify(body, request.headers);
         background(ctx, ask(env, "/ghl", { method: "POST", headers: request.headers, body }), "ghl");
       }
     } catch (err) {

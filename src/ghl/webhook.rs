@@ -466,6 +466,12 @@ impl WebhookVerifier {
         })
     }
 
+    /// Forgets an accepted `webhookId`, so a retry of a delivery whose processing failed
+    /// is accepted again.
+    pub fn forget(&mut self, webhook_id: &str) {
+        self.seen.remove(webhook_id);
+    }
+
     /// How many webhook ids are remembered.
     pub fn remembered(&self) -> usize {
         self.seen.len()
@@ -667,6 +673,10 @@ pub(crate) mod tests {
             .verify(b.as_bytes(), Some(&sig), None, NOW + 1_000.0)
             .unwrap_err();
         assert_eq!(err.code(), "WEBHOOK_REPLAYED");
+        // A delivery whose processing failed is forgotten, so HighLevel's retry is taken.
+        v.forget("w2");
+        v.verify(b.as_bytes(), Some(&sig), None, NOW + 2_000.0)
+            .unwrap();
         // Epoch-millisecond timestamps work too; a missing one is refused.
         let ms = json!({"type": "NoteCreate", "id": "n", "webhookId": "w3", "timestamp": NOW})
             .to_string();

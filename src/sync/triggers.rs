@@ -429,7 +429,16 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             ));
         }
         let result = self.dispatch_ghl(verified.event).await;
-        self.settle(&key, result).await
+        let result = self.settle(&key, result).await;
+        let failed = match &result {
+            Err(_) => true,
+            Ok(run) => run.pairs.iter().any(|p| p.error.is_some()),
+        };
+        if failed {
+            // HighLevel retries a failed delivery with the same webhookId.
+            verifier.borrow_mut().forget(&id);
+        }
+        result
     }
 
     async fn dispatch_ghl(&self, event: GhlEvent) -> Result<Run, SyncError> {
