@@ -179,6 +179,29 @@ test("import --resume after the process is killed midway: no duplicates, nothing
   assert.equal(rec.status, 0, rec.stderr);
 });
 
+test("import stopped by SIGINT finishes its page, exits 130 with a cancelled report, and --resume completes it", async (t) => {
+  const sims = await startSims(people(60, "i"));
+  t.after(() => sims.close());
+  const ws = workspace(t, sims);
+  let sent = false;
+  const stopped = await cli(["import", "--page-size", "10"], {
+    cwd: ws.dir,
+    onLine: (line, child) => {
+      if (!sent && line.startsWith("imported ")) { sent = true; child.kill("SIGINT"); }
+    },
+  });
+  assert.equal(stopped.status, 130, stopped.stderr);
+  assert.match(stopped.stderr, /stopping after this page \(SIGINT\)/);
+  assert.match(stopped.stderr, /^stopped: .*run again with --resume to go on$/m);
+  const report = JSON.parse(stopped.stdout);
+  assert.equal(report.cancelled, true);
+  assert.ok(report.summary.done < 60 && report.summary.done % 10 === 0, JSON.stringify(report.summary));
+  const resumed = await cli(["import", "--page-size", "10", "--resume"], { cwd: ws.dir });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout).summary.done, 60);
+  assert.equal((await sims.contacts()).length, 60);
+});
+
 test("serve: a signed Outseta webhook reaches the GHL simulator; a forged or unsigned one gets 401 and changes nothing", async (t) => {
   const sims = await startSims();
   t.after(() => sims.close());
