@@ -77,3 +77,9 @@ try {
     process.exitCode = 1;
   }
 }
+// The command is done, but the HTTP clients' per-attempt timeout timers (up to timeoutMs,
+// 30 s by default) stay pending after their response arrived and would hold the process
+// open; exit once the output has drained.
+await new Promise((resolve) => process.stdout.write("", resolve));
+await new Promise((resolve) => process.stderr.write("", resolve));
+process.exit();
