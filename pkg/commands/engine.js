@@ -3,7 +3,7 @@
 import { dirname, resolve } from "node:path";
 import { SyncEngine } from "../node.js";
 import { DEFAULT_SQLITE_FILE, SqliteStore } from "../sqlite-store.js";
-import { readJson, UsageError } from "./support.js";
+import { readJson, redact, UsageError } from "./support.js";
 
 /** The config file read when --config is not given. */
 export const DEFAULT_CONFIG = "./outseta-ghl-sync.json";
@@ -118,7 +118,12 @@ export function openEngine(flags) {
   }
 }
 
+/** A report as JSON text, with any secret from the environment redacted. @param {unknown} value */
+export function jsonText(value) {
+  return redact(JSON.stringify(value, null, 2)) + "\n";
+}
+
 /** @param {unknown} value */
 export function printJson(value) {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  process.stdout.write(jsonText(value));
 }

@@ -1,7 +1,7 @@
 // `outseta-ghl-sync import [--dry-run] [--resume] [--page-size N]`: every Outseta person
 // into GHL, with a progress line on stderr.
 import { writeFileSync } from "node:fs";
-import { ENGINE_FLAGS, ENGINE_USAGE, openEngine, printJson } from "./engine.js";
+import { ENGINE_FLAGS, ENGINE_USAGE, jsonText, openEngine, printJson } from "./engine.js";
 import { intFlag, parseFlags } from "./support.js";
 
 export const synopsis = "import [--dry-run] [--resume]";
@@ -67,7 +67,7 @@ export async function run(args) {
         `held for review ${s.heldForReview}, skipped ${s.skipped.length}, failed ${s.failed.length}` +
         (report.cancelled ? "; run again with --resume to go on" : "") + "\n",
     );
-    if (typeof flags.output === "string") writeFileSync(flags.output, JSON.stringify(report, null, 2) + "\n");
+    if (typeof flags.output === "string") writeFileSync(flags.output, jsonText(report));
     else printJson(report);
     if (report.cancelled) return 130;
     return s.failed.length > 0 ? 1 : 0;

@@ -1,7 +1,7 @@
 // `outseta-ghl-sync reconcile [--html FILE] [--output FILE] [--repair [--dry-run]]`
 import { writeFileSync } from "node:fs";
-import { ENGINE_FLAGS, ENGINE_USAGE, openEngine, printJson } from "./engine.js";
-import { parseFlags, UsageError } from "./support.js";
+import { ENGINE_FLAGS, ENGINE_USAGE, jsonText, openEngine, printJson } from "./engine.js";
+import { parseFlags, redact, UsageError } from "./support.js";
 
 export const synopsis = "reconcile [--html FILE] [--repair]";
 export const summary = "Compare both systems; report drift as JSON and HTML, optionally repair it.";
@@ -31,8 +31,8 @@ export async function run(args) {
   try {
     const report = await engine.reconcile({ repair: flags.repair === true, dryRun: flags["dry-run"] === true, html: typeof flags.html === "string" });
     const { html, ...json } = report;
-    if (typeof flags.html === "string") writeFileSync(flags.html, html ?? "");
-    if (typeof flags.output === "string") writeFileSync(flags.output, JSON.stringify(json, null, 2) + "\n");
+    if (typeof flags.html === "string") writeFileSync(flags.html, redact(html ?? ""));
+    if (typeof flags.output === "string") writeFileSync(flags.output, jsonText(json));
     else printJson(json);
     const c = report.counts;
     const repairFailed = (report.repair ?? []).filter((p) => p.error || p.results.some((r) => !r.ok)).length;
