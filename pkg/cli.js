@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // The outseta-ghl-sync command line, running the core through the Node entry.
 // Each command is a module in commands/ exporting { synopsis, summary, usage, run(args) }.
-// Exit codes: 0 success, 1 the input was refused (a coded error), 2 usage error.
+// Exit codes: 0 success, 1 the input was refused or the run failed (a coded error),
+// 2 usage error; `import` stopped by a signal exits 130.
 import { version } from "./node.js";
-import { UsageError } from "./commands/support.js";
+import { redact, UsageError } from "./commands/support.js";
 import * as dedup from "./commands/dedup.js";
+import * as importCommand from "./commands/import.js";
 import * as map from "./commands/map.js";
+import * as poll from "./commands/poll.js";
 import * as preview from "./commands/preview.js";
+import * as reconcile from "./commands/reconcile.js";
+import * as serve from "./commands/serve.js";
+import * as timeline from "./commands/timeline.js";
 import * as versionCommand from "./commands/version.js";
 
 /** @typedef {{ synopsis: string, summary: string, usage: string, run: (args: string[]) => number | Promise<number> }} Command */
@@ -15,6 +21,11 @@ const COMMANDS = {
   map,
   preview,
   dedup,
+  import: importCommand,
+  reconcile,
+  timeline,
+  poll,
+  serve,
   version: versionCommand,
 };
 
@@ -28,7 +39,7 @@ ${Object.entries(COMMANDS)
   .join("\n")}
   help                                Print this help. Every command also takes --help.
 
-Exit codes: 0 success, 1 input refused (the error's code is printed), 2 usage error.
+Exit codes: 0 success, 1 failure or input refused (the error's code is printed), 2 usage error.
 `;
 
 /** @param {string[]} args the command line after the program name @returns {Promise<number>} */
@@ -53,14 +64,22 @@ async function run(args) {
 try {
   process.exitCode = await run(process.argv.slice(2));
 } catch (err) {
+  // Secrets from the environment never reach output, even inside an error's message.
   if (err instanceof UsageError) {
-    console.error(`outseta-ghl-sync: ${err.message}`);
+    console.error(redact(`outseta-ghl-sync: ${err.message}`));
     process.exitCode = 2;
   } else if (err instanceof Error && "code" in err && typeof err.code === "string") {
-    console.error(`outseta-ghl-sync: ${err.code}: ${err.message}`);
-    if ("details" in err) console.error(JSON.stringify(err.details));
+    console.error(redact(`outseta-ghl-sync: ${err.code}: ${err.message}`));
+    if ("details" in err) console.error(redact(JSON.stringify(err.details)));
     process.exitCode = 1;
   } else {
-    throw err;
+    console.error(redact(`outseta-ghl-sync: INTERNAL: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+    process.exitCode = 1;
   }
 }
+// The command is done, but the HTTP clients' per-attempt timeout timers (up to timeoutMs,
+// 30 s by default) stay pending after their response arrived and would hold the process
+// open; exit once the output has drained.
+await new Promise((resolve) => process.stdout.write("", resolve));
+await new Promise((resolve) => process.stderr.write("", resolve));
+process.exit();

@@ -33,3 +33,69 @@ export function readJson(file) {
     });
   }
 }
+
+/**
+ * Parses `--flag value`, `--flag=value` and boolean `--flag` arguments against `spec`
+ * (flag name without dashes to "string" or "boolean"). Unknown flags, missing values and
+ * repeated flags are usage errors.
+ * @param {string} command the command's name, for messages
+ * @param {string[]} args
+ * @param {Record<string, "string" | "boolean">} spec
+ * @returns {Record<string, string | boolean>}
+ */
+export function parseFlags(command, args, spec) {
+  /** @type {Record<string, string | boolean>} */
+  const options = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const name = flag.startsWith("--") ? flag.slice(2) : "";
+    if (!name || !Object.hasOwn(spec, name)) {
+      throw new UsageError(`${command}: unknown argument "${arg}"; see ${command} --help`);
+    }
+    if (Object.hasOwn(options, name)) throw new UsageError(`${command}: ${flag} given twice`);
+    if (spec[name] === "boolean") {
+      if (inline !== undefined) throw new UsageError(`${command}: ${flag} takes no value`);
+      options[name] = true;
+    } else {
+      const value = inline ?? args[++i];
+      if (value === undefined || (inline === undefined && value.startsWith("--"))) {
+        throw new UsageError(`${command}: ${flag} needs a value`);
+      }
+      options[name] = value;
+    }
+  }
+  return options;
+}
+
+/**
+ * A whole number from a flag, or the default when the flag is absent.
+ * @param {string} command @param {string} flag @param {string | boolean | undefined} value
+ * @param {number} fallback @param {number} min @param {number} max
+ */
+export function intFlag(command, flag, value, fallback, min, max) {
+  if (value === undefined) return fallback;
+  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${command}: --${flag} must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** The environment variables holding secrets; their values never reach output. */
+export const SECRET_ENV = ["GHL_TOKEN", "OUTSETA_API_KEY", "OUTSETA_SECRET_KEY", "OUTSETA_SIGNING_KEY"];
+
+/**
+ * `text` with every secret from the environment replaced by "[redacted]".
+ * @param {string} text
+ */
+export function redact(text) {
+  let out = text;
+  for (const name of SECRET_ENV) {
+    const secret = process.env[name];
+    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  return out;
+}

@@ -34,10 +34,11 @@ export function d1Store(db) {
     async list(prefix) {
       await init();
       // A range, not LIKE: a prefix may hold `%` or `_`. Keys sort by their UTF-8 bytes
-      // (BINARY collation); U+FFFF sorts after every character a key can hold.
+      // (BINARY collation), so the bound is the highest code point, U+10FFFF (U+FFFF
+      // would drop keys with astral characters, which sort after it).
       const { results } = await db
         .prepare("SELECT k, v FROM ogs_kv WHERE k >= ?1 AND k < ?2 ORDER BY k")
-        .bind(prefix, `${prefix}\uffff`)
+        .bind(prefix, `${prefix}\u{10FFFF}`)
         .all();
       return results.map((/** @type {any} */ r) => /** @type {[string, string]} */ ([r.k, r.v]));
     },

@@ -47,6 +47,8 @@ export async function indexedDbStore(name = "outseta-ghl-sync") {
     },
     async list(prefix) {
       const store = kv("readonly");
+      // IndexedDB compares strings by UTF-16 code units: astral characters are surrogate
+      // pairs (below U+FFFF), so U+FFFF bounds every key with the prefix.
       const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`, false, true);
       const [keys, values] = await Promise.all([done(store.getAllKeys(range)), done(store.getAll(range))]);
       return keys.map((/** @type {IDBValidKey} */ k, /** @type {number} */ i) => /** @type {[string, string]} */ ([String(k), values[i]]));
