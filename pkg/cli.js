@@ -77,9 +77,9 @@ try {
     process.exitCode = 1;
   }
 }
-// The command is done, but the HTTP clients' per-attempt timeout timers (up to timeoutMs,
-// 30 s by default) stay pending after their response arrived and would hold the process
-// open; exit once the output has drained.
+// The command is done: exit once the output has drained, whatever handle a command may
+// have left open (the clients' timeout timers are cleared since src/wasm/clock.rs drops
+// them with their race; this stays as the guard).
 await new Promise((resolve) => process.stdout.write("", resolve));
 await new Promise((resolve) => process.stderr.write("", resolve));
 process.exit();

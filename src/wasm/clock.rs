@@ -12,6 +12,19 @@ use crate::http::Clock;
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// Clears its timer when dropped. A sleep raced against a request (the per-attempt
+/// timeout) is dropped when the response wins; without this its timer stayed pending, and
+/// a Node process waited out the whole 30 s before it could exit.
+struct ClearOnDrop(JsValue);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        clear_timeout(&self.0);
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -23,9 +36,11 @@ impl Clock for JsClock {
     }
 
     async fn sleep(&self, ms: f64) {
+        let mut timer = JsValue::UNDEFINED;
         let promise = Promise::new(&mut |resolve, _reject| {
-            set_timeout(&resolve, ms.max(0.0));
+            timer = set_timeout(&resolve, ms.max(0.0));
         });
+        let _clear = ClearOnDrop(timer);
         // setTimeout's promise never rejects.
         let _ = JsFuture::from(promise).await;
     }

@@ -349,3 +349,15 @@ test("phones: defaultRegion places national numbers; a bad phone or region is re
     await sim.close();
   }
 });
+
+test("a Node process exits as soon as its work is done: the per-attempt timeout's timer is cleared when the response wins", async () => {
+  await withSim({}, async (sim) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ["--input-type=module", "-e",
+      `import { GhlClient } from "outseta-ghl-sync"; const c = new GhlClient({ locationId: "loc_sim", token: "sim-token", baseUrl: ${JSON.stringify(sim.url)}, timeoutMs: 30000 }); await c.createContact({ email: "exit@example.com" });`,
+    ], { cwd: ROOT, stdio: "inherit" });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 10_000, `exited after ${Date.now() - started} ms (a pending 30 s timer keeps it alive)`);
+  });
+});
