@@ -350,3 +350,20 @@ test("polling: the first poll sets the cursor; the next syncs only the people up
     assert.equal(h.ghlWrites(), writes, "the cursor's boundary record is unchanged: no write");
   });
 });
+
+test("a GHL ContactDelete follows the policy too: `unlink` forgets the link and leaves the Outseta person alone", async () => {
+  await withHarness({ engine: { options: { deletePolicy: "unlink" } } }, async (h) => {
+    const uid = (await h.outsetaApi("POST", "/crm/people", { Email: "rae@example.com", FirstName: "Rae" })).body.Uid;
+    await h.settle();
+    const c = await byEmail(h, "rae@example.com");
+    assert.ok(await link(h, uid));
+    const outsetaWrites = h.outsetaWrites();
+    await h.ghlApi("DELETE", `/contacts/${c.id}`);
+    await h.settle();
+    const run = h.runs.find((r) => r.run?.trigger === "ghl:ContactDelete")?.run;
+    assert.deepEqual(run?.pairs[0].plan.operations.map((o) => o.op), ["Unlink"], JSON.stringify(run));
+    assert.equal(await link(h, uid), null);
+    assert.equal((await person(h, uid)).Email, "rae@example.com", "the person is kept");
+    assert.equal(h.outsetaWrites(), outsetaWrites, "nothing written to Outseta");
+  });
+});
