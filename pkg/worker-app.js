@@ -58,9 +58,8 @@ function ghlKeys(env) {
   };
 }
 
-/** One engine per isolate, built from the environment on first use. @param {Env} env */
-function sync(env) {
-  if (cached) return cached;
+/** Throws NOT_CONFIGURED, naming what is missing, unless the Worker is set up. @param {Env} env */
+function checkConfig(env) {
   const missing = ["DB", "GHL_LOCATION_ID", "GHL_TOKEN", "OUTSETA_API_KEY", "OUTSETA_SECRET_KEY", "OUTSETA_SIGNING_KEY"]
     .filter((k) => !env[/** @type {keyof Env} */ (k)]);
   if (!env.OUTSETA_SUBDOMAIN && !env.OUTSETA_BASE_URL) missing.push("OUTSETA_SUBDOMAIN or OUTSETA_BASE_URL");
@@ -70,14 +69,19 @@ function sync(env) {
       details: { missing },
     });
   }
-  const parse = parseJson;
+}
+
+/** One engine per isolate (the location's Durable Object), built from the environment on first use. @param {Env} env */
+function sync(env) {
+  if (cached) return cached;
+  checkConfig(env);
   const keys = ghlKeys(env);
   const engine = new SyncEngine({
     ghl: {
       locationId: /** @type {string} */ (env.GHL_LOCATION_ID),
       token: env.GHL_TOKEN,
       ...(env.GHL_BASE_URL ? { baseUrl: env.GHL_BASE_URL } : {}),
-      ...(env.GHL_RATE_LIMIT ? { rateLimit: parse(env.GHL_RATE_LIMIT) } : {}),
+      ...(env.GHL_RATE_LIMIT ? { rateLimit: parseJson(env.GHL_RATE_LIMIT) } : {}),
     },
     outseta: {
       ...(env.OUTSETA_BASE_URL ? { baseUrl: env.OUTSETA_BASE_URL } : { subdomain: env.OUTSETA_SUBDOMAIN }),
@@ -85,9 +89,9 @@ function sync(env) {
       secretKey: /** @type {string} */ (env.OUTSETA_SECRET_KEY),
     },
     store: d1Store(env.DB),
-    mapping: parse(env.SYNC_MAPPING),
-    policy: parse(env.SYNC_POLICY),
-    options: parse(env.SYNC_OPTIONS),
+    mapping: parseJson(env.SYNC_MAPPING),
+    policy: parseJson(env.SYNC_POLICY),
+    options: parseJson(env.SYNC_OPTIONS),
     webhooks: { outsetaSigningKey: env.OUTSETA_SIGNING_KEY, ...(keys ? { ghl: keys } : {}) },
   });
   cached = { engine };
@@ -168,7 +172,7 @@ async function route(request, env, ctx) {
   if (outsetaHook || pathname === "/webhooks/ghl") {
     if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
     const body = new Uint8Array(await request.arrayBuffer());
-    sync(env); // refuses with NOT_CONFIGURED before anything else when the Worker is not set up
+    checkConfig(env);
     // The signature first, before anything in the body is read; then answer at once
     // and sync in the background (the senders retry on a slow answer).
     try {

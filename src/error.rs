@@ -10,6 +10,11 @@ pub trait CodedError: std::error::Error {
     fn details(&self) -> Value;
 }
 
+/// The JSON form of a coded error, as Plans, runs and batch results carry it.
+pub fn error_json(err: &dyn CodedError) -> Value {
+    serde_json::json!({ "code": err.code(), "message": err.to_string(), "details": err.details() })
+}
+
 /// The JSON type name of a value, as used in error details ("found": "number").
 pub fn json_type_name(value: &Value) -> &'static str {
     match value {

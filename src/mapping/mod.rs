@@ -111,7 +111,7 @@ impl MappingError {
 
     /// `{ code, message, details }`, as batch results report it.
     pub fn to_json(&self) -> Value {
-        json!({ "code": self.code(), "message": self.to_string(), "details": self.details() })
+        crate::error::error_json(self)
     }
 }
 

@@ -91,6 +91,25 @@ pub enum Operation {
     },
 }
 
+impl Operation {
+    /// The operation's `op` tag, as the Plan's JSON spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::CreateContact { .. } => "CreateContact",
+            Operation::UpdateContact { .. } => "UpdateContact",
+            Operation::AddTags { .. } => "AddTags",
+            Operation::RemoveTags { .. } => "RemoveTags",
+            Operation::CreateNote { .. } => "CreateNote",
+            Operation::CreateTask { .. } => "CreateTask",
+            Operation::CompleteTask { .. } => "CompleteTask",
+            Operation::LinkRecords { .. } => "LinkRecords",
+            Operation::Unlink { .. } => "Unlink",
+            Operation::DeleteContact { .. } => "DeleteContact",
+            Operation::Review { .. } => "Review",
+        }
+    }
+}
+
 /// What we last wrote to each side, as echo hashes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -20,6 +20,7 @@ use crate::dedup::score::Decision;
 use crate::dedup::Config as DedupConfig;
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
+use crate::merge::plan::Planner;
 use crate::outseta::client::ListQuery;
 use crate::store::{Link, Store};
 
@@ -178,8 +179,15 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             .into_iter()
             .map(|l| (l.outseta_uid.clone(), l))
             .collect();
-        let mut linked_ghl: HashSet<String> = links.values().map(|l| l.ghl_id.clone()).collect();
-        let mut people_index = DedupIndex::new(DedupConfig::default())?;
+        let mut known = Known {
+            planner: self.planner(),
+            linked_ghl: links.values().map(|l| l.ghl_id.clone()).collect(),
+            links,
+            ghl_by_id,
+            ghl_index,
+            people_index: DedupIndex::new(DedupConfig::default())?,
+            setting,
+        };
 
         let mut pairs_out = Vec::new();
         let mut cancelled = false;
@@ -196,16 +204,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             let last = page.is_last();
             let mut steps = Vec::with_capacity(page.items.len());
             for person in &page.items {
-                let value = to_json(person);
-                steps.push(self.import_step(
-                    value,
-                    &links,
-                    &ghl_by_id,
-                    &ghl_index,
-                    &mut people_index,
-                    &mut linked_ghl,
-                    &setting,
-                )?);
+                steps.push(known.step(to_json(person))?);
             }
             let runs: Vec<PairRun> = {
                 let mut to_run = Vec::new();
@@ -235,12 +234,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             };
             for run in runs {
                 let s = &mut checkpoint.summary;
-                let has = |op: &str| {
-                    run.plan
-                        .operations
-                        .iter()
-                        .any(|o| to_json(o).get("op").and_then(Value::as_str) == Some(op))
-                };
+                let has = |op: &str| run.plan.operations.iter().any(|o| o.name() == op);
                 if let Some(err) = &run.error {
                     s.failed
                         .push(json!({ "outsetaUid": run.outseta_uid, "error": err }));
@@ -301,19 +295,23 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             pairs: pairs_out,
         })
     }
+}
 
+/// What an import knows before it reads a single person: GHL's contacts (by id and
+/// in a dedup index), the stored links, and the people seen so far in this run.
+struct Known<'a> {
+    planner: Planner<'a>,
+    links: HashMap<String, Link>,
+    ghl_by_id: HashMap<String, Value>,
+    ghl_index: DedupIndex,
+    people_index: DedupIndex,
+    linked_ghl: HashSet<String>,
+    setting: GhlDuplicateSetting,
+}
+
+impl Known<'_> {
     /// Plans one person of an import (no I/O: everything it needs was read up front).
-    #[allow(clippy::too_many_arguments)]
-    fn import_step(
-        &self,
-        person: Value,
-        links: &HashMap<String, Link>,
-        ghl_by_id: &HashMap<String, Value>,
-        ghl_index: &DedupIndex,
-        people_index: &mut DedupIndex,
-        linked_ghl: &mut HashSet<String>,
-        setting: &GhlDuplicateSetting,
-    ) -> Result<Step, SyncError> {
+    fn step(&mut self, person: Value) -> Result<Step, SyncError> {
         let uid = person
             .get("Uid")
             .and_then(Value::as_str)
@@ -328,15 +326,14 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         if uid.is_empty() {
             return skip("the person has no Uid".into());
         }
-        let planner = self.planner();
-        if let Some(link) = links.get(&uid) {
-            let Some(contact) = ghl_by_id.get(&link.ghl_id) else {
+        if let Some(link) = self.links.get(&uid) {
+            let Some(contact) = self.ghl_by_id.get(&link.ghl_id) else {
                 return skip(format!(
                     "linked to GHL contact {}, which no longer exists (see reconcile)",
                     link.ghl_id
                 ));
             };
-            let plan = planner.plan_pair(&person, contact, link.state.clone());
+            let plan = self.planner.plan_pair(&person, contact, link.state.clone());
             return Ok(Step::Run(Box::new(PairRun {
                 outseta_uid: Some(uid),
                 ghl_id: Some(link.ghl_id.clone()),
@@ -347,39 +344,40 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         }
         let text = serde_json::to_string(&person).unwrap_or_default();
         // The same person twice in this import: the first one wins.
-        let twin = people_index.query(&text).ok().and_then(|q| {
+        let twin = self.people_index.query(&text).ok().and_then(|q| {
             q.candidates
                 .into_iter()
                 .find(|c| c.decision == Decision::Match)
         });
-        let _ = people_index.add(&format!("[{text}]"));
+        let _ = self.people_index.add(&format!("[{text}]"));
         if let Some(t) = twin {
             return Ok(Step::Review(Skipped {
                 outseta_uid: uid,
                 reason: format!(
-                    "the same person as Outseta {} in this import ({}, score {:.2}): held for review",
-                    t.id, t.rule, t.score
-                ),
+                "the same person as Outseta {} in this import ({}, score {:.2}): held for review",
+                t.id, t.rule, t.score
+            ),
             }));
         }
-        let link = ghl_index
-            .link(&format!("[{text}]"), setting)?
+        let link = self
+            .ghl_index
+            .link(&format!("[{text}]"), &self.setting)?
             .into_iter()
             .next();
         let (contact, found, ghl_id) = match link {
             Some(l) if l.action == LinkAction::Link => {
                 let target = l.target.unwrap_or_default();
-                if linked_ghl.contains(&target) {
+                if self.linked_ghl.contains(&target) {
                     return Ok(Step::Review(Skipped {
-                        outseta_uid: uid,
-                        reason: format!(
-                            "matches GHL contact {target}, which is already linked to another Outseta person: held for review"
-                        ),
-                    }));
+                    outseta_uid: uid,
+                    reason: format!(
+                        "matches GHL contact {target}, which is already linked to another Outseta person: held for review"
+                    ),
+                }));
                 }
-                match ghl_by_id.get(&target) {
+                match self.ghl_by_id.get(&target) {
                     Some(c) => {
-                        linked_ghl.insert(target.clone());
+                        self.linked_ghl.insert(target.clone());
                         (c.clone(), "matched", Some(target))
                     }
                     None => (Value::Null, "new", None),
@@ -394,7 +392,9 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             Some(l) if l.action == LinkAction::Skip => return skip(l.reason),
             _ => (Value::Null, "new", None),
         };
-        let plan = planner.plan_pair(&person, &contact, Default::default());
+        let plan = self
+            .planner
+            .plan_pair(&person, &contact, Default::default());
         Ok(Step::Run(Box::new(PairRun {
             outseta_uid: Some(uid),
             ghl_id,

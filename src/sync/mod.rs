@@ -19,7 +19,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::error::CodedError;
+use crate::error::{error_json, CodedError};
 use crate::ghl::client::{parse_input, GhlClient};
 use crate::ghl::types::{ContactUpdate, ContactWrite, NoteWrite, TaskWrite};
 use crate::ghl::webhook::WebhookVerifier;
@@ -92,10 +92,6 @@ impl CodedError for SyncError {
             SyncError::NotConfigured { what, hint } => json!({ "what": what, "hint": hint }),
         }
     }
-}
-
-fn error_json(e: &dyn CodedError) -> Value {
-    json!({ "code": e.code(), "message": e.to_string(), "details": e.details() })
 }
 
 /// What happens to the other side when a contact is deleted on one side.
@@ -191,15 +187,6 @@ pub struct PairRun {
     /// state is then left as it was, so the next run retries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
-}
-
-impl PairRun {
-    pub fn writes(&self) -> usize {
-        self.results
-            .iter()
-            .filter(|r| r.ok && !matches!(r.op, "LinkRecords" | "Unlink" | "Review"))
-            .count()
-    }
 }
 
 /// The result of one trigger: the Plan per pair, what ran, and why nothing ran when
@@ -400,7 +387,8 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         let mut review_task = run.plan.state.review_task_id.clone();
         let mut any_review = false;
         for op in &ops {
-            let (name, outcome) = self
+            let name = op.name();
+            let outcome = self
                 .execute_op(op, &mut run, &mut review_task, &mut any_review)
                 .await;
             match outcome {
@@ -455,144 +443,114 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         run: &mut PairRun,
         review_task: &mut Option<String>,
         any_review: &mut bool,
-    ) -> (&'static str, Result<Option<String>, SyncError>) {
-        match op {
+    ) -> Result<Option<String>, SyncError> {
+        Ok(match op {
             Operation::CreateContact {
                 system: System::Ghl,
                 payload,
                 ..
-            } => ("CreateContact", self.create_ghl(payload, run).await),
+            } => return self.create_ghl(payload, run).await,
             Operation::CreateContact {
                 system: System::Outseta,
                 payload,
                 ..
-            } => ("CreateContact", self.create_outseta(payload, run).await),
+            } => return self.create_outseta(payload, run).await,
             Operation::UpdateContact {
                 system: System::Ghl,
                 id,
                 changes,
                 ..
-            } => ("UpdateContact", self.update_ghl(id, changes).await),
+            } => return self.update_ghl(id, changes).await,
             Operation::UpdateContact {
                 system: System::Outseta,
                 id,
                 changes,
                 ..
-            } => (
-                "UpdateContact",
+            } => {
                 self.outseta
                     .update_person(id, &Value::Object(changes.clone()))
-                    .await
-                    .map(|p| p.uid)
-                    .map_err(SyncError::from),
-            ),
-            Operation::AddTags { id, tags, .. } => (
-                "AddTags",
-                self.ghl
-                    .add_tags(id, tags.clone())
-                    .await
-                    .map(|_| None)
-                    .map_err(SyncError::from),
-            ),
-            Operation::RemoveTags { id, tags, .. } => (
-                "RemoveTags",
-                self.ghl
-                    .remove_tags(id, tags.clone())
-                    .await
-                    .map(|_| None)
-                    .map_err(SyncError::from),
-            ),
+                    .await?
+                    .uid
+            }
+            Operation::AddTags { id, tags, .. } => {
+                self.ghl.add_tags(id, tags.clone()).await?;
+                None
+            }
+            Operation::RemoveTags { id, tags, .. } => {
+                self.ghl.remove_tags(id, tags.clone()).await?;
+                None
+            }
             Operation::CreateNote {
                 system, id, body, ..
-            } => ("CreateNote", self.note(*system, id, "Note", body).await),
+            } => return self.note(*system, id, "Note", body).await,
             Operation::CreateTask {
                 system,
                 id,
                 title,
                 body,
                 ..
-            } => {
-                let out = match system {
-                    System::Ghl => self.ghl_task(id, title, body).await,
-                    System::Outseta => self.note(System::Outseta, id, title, body).await,
-                };
-                if let (Ok(Some(task_id)), System::Ghl) = (&out, system) {
-                    *review_task = Some(task_id.clone());
+            } => match system {
+                System::Ghl => {
+                    let task_id = self.ghl_task(id, title, body).await?;
+                    if task_id.is_some() {
+                        review_task.clone_from(&task_id);
+                    }
+                    task_id
                 }
-                ("CreateTask", out)
-            }
+                System::Outseta => return self.note(System::Outseta, id, title, body).await,
+            },
             Operation::CompleteTask {
                 system: System::Ghl,
                 id,
                 task_id,
                 ..
-            } => (
-                "CompleteTask",
-                self.ghl
-                    .complete_task(id, task_id, true)
-                    .await
-                    .map(|_| None)
-                    .map_err(SyncError::from),
-            ),
-            Operation::CompleteTask { .. } => ("CompleteTask", Ok(None)),
-            Operation::LinkRecords { .. } => ("LinkRecords", Ok(None)),
+            } => {
+                self.ghl.complete_task(id, task_id, true).await?;
+                None
+            }
+            Operation::CompleteTask { .. } | Operation::LinkRecords { .. } => None,
             Operation::Unlink {
                 outseta_uid,
                 ghl_id,
                 ..
-            } => (
-                "Unlink",
+            } => {
                 self.state
                     .delete_link(&Link {
                         outseta_uid: outseta_uid.clone(),
                         ghl_id: ghl_id.clone(),
                         state: PairState::default(),
                     })
-                    .await
-                    .map(|()| None)
-                    .map_err(SyncError::from),
-            ),
+                    .await?;
+                None
+            }
             Operation::DeleteContact {
                 system: System::Ghl,
                 id,
                 ..
-            } => (
-                "DeleteContact",
-                self.ghl
-                    .delete_contact(id)
-                    .await
-                    .map(|_| None)
-                    .map_err(SyncError::from),
-            ),
+            } => {
+                self.ghl.delete_contact(id).await?;
+                None
+            }
             Operation::DeleteContact {
                 system: System::Outseta,
                 id,
                 ..
-            } => (
-                "DeleteContact",
-                self.outseta
-                    .delete_person(id)
-                    .await
-                    .map(|()| None)
-                    .map_err(SyncError::from),
-            ),
+            } => {
+                self.outseta.delete_person(id).await?;
+                None
+            }
             Operation::Review { conflict, .. } => {
                 *any_review = true;
-                let item = ReviewItem {
-                    outseta_uid: run.outseta_uid.clone().unwrap_or_default(),
-                    ghl_id: run.ghl_id.clone().unwrap_or_default(),
-                    conflict: conflict.clone(),
-                };
-                (
-                    "Review",
-                    self.state
-                        .put_review(&item)
-                        .await
-                        .map(|()| None)
-                        .map_err(SyncError::from),
-                )
+                self.state
+                    .put_review(&ReviewItem {
+                        outseta_uid: run.outseta_uid.clone().unwrap_or_default(),
+                        ghl_id: run.ghl_id.clone().unwrap_or_default(),
+                        conflict: conflict.clone(),
+                    })
+                    .await?;
+                None
             }
-        }
+        })
     }
 
     async fn create_ghl(

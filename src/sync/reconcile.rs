@@ -13,6 +13,7 @@ use crate::dedup::{find_duplicates, Config as DedupConfig};
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
 use crate::mapping::{ghl_to_canonical, outseta_to_canonical};
+use crate::merge::plan::Planner;
 use crate::model::is_empty;
 use crate::outseta::client::ListQuery;
 use crate::store::{ReviewItem, Store};
@@ -175,7 +176,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     continue;
                 }
             };
-            let fields = self.field_drift(p, c);
+            let fields = self.field_drift(&planner, p, c);
             if !fields.is_empty() {
                 report.drift.push(PairDrift {
                     outseta_uid: link.outseta_uid.clone(),
@@ -241,14 +242,13 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     /// Mapped fields on which the two records disagree. A field counts when the side
     /// that feeds it has a value the other does not hold (an empty value on the feeding
     /// side counts only where the policy allows erasing).
-    fn field_drift(&self, person: &Value, contact: &Value) -> Vec<FieldDrift> {
+    fn field_drift(&self, planner: &Planner, person: &Value, contact: &Value) -> Vec<FieldDrift> {
         let (Ok(o), Ok(g)) = (
             outseta_to_canonical(person, &self.spec, &self.ctx),
             ghl_to_canonical(contact, &self.ctx),
         ) else {
             return Vec::new();
         };
-        let planner = self.planner();
         let mut out = Vec::new();
         for (field, direction) in &planner.routes {
             let ov = o.contact.fields.get(field).cloned().unwrap_or(Value::Null);

@@ -53,6 +53,25 @@ fn unchanged_run(
     run
 }
 
+/// Whether a trigger failed as a whole or for any pair: its delivery may be retried.
+fn failed(result: &Result<Run, SyncError>) -> bool {
+    match result {
+        Err(_) => true,
+        Ok(run) => run.pairs.iter().any(|p| p.error.is_some()),
+    }
+}
+
+/// A pair whose linked record is gone on one side: reported, nothing planned.
+fn stale_link(outseta_uid: String, ghl_id: String, message: String) -> PairRun {
+    PairRun {
+        outseta_uid: Some(outseta_uid),
+        ghl_id: Some(ghl_id),
+        found: "linked",
+        error: Some(json!({ "code": "LINK_STALE", "message": message })),
+        ..PairRun::default()
+    }
+}
+
 impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     // ---- Outseta --------------------------------------------------------------
 
@@ -113,19 +132,15 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
 
     /// Releases the claim of a delivery whose work failed, so its retry runs.
     async fn settle(&self, key: &str, result: Result<Run, SyncError>) -> Result<Run, SyncError> {
-        let failed = match &result {
-            Err(_) => true,
-            Ok(run) => run.pairs.iter().any(|p| p.error.is_some()),
-        };
-        if failed {
+        if failed(&result) {
             self.state.release(key).await?;
         }
         result
     }
 
-    /// Syncs one Outseta person to GHL. `fresh`: the record came in a webhook body, so
-    /// it may be stale (deliveries arrive out of order): unless it is plainly unchanged,
-    /// the current record is read before planning.
+    /// Syncs one Outseta person to GHL. `from_webhook`: the record came in a webhook
+    /// body, so it may be stale (deliveries arrive out of order): unless it is plainly
+    /// unchanged, the current record is read before planning.
     pub async fn sync_outseta_person(
         &self,
         person: Value,
@@ -171,16 +186,8 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             Some(l) => match self.ghl.get_contact(&l.ghl_id).await {
                 Ok(c) => (to_json(&c), l.state, "linked", Some(l.ghl_id)),
                 Err(e) if is_not_found_ghl(&e) => {
-                    run.pairs.push(PairRun {
-                        outseta_uid: Some(uid),
-                        ghl_id: Some(l.ghl_id.clone()),
-                        found: "linked",
-                        error: Some(json!({
-                            "code": "LINK_STALE",
-                            "message": format!("the linked GHL contact {} no longer exists; reconcile reports it and the delete policy decides", l.ghl_id),
-                        })),
-                        ..PairRun::default()
-                    });
+                    let message = format!("the linked GHL contact {} no longer exists; reconcile reports it and the delete policy decides", l.ghl_id);
+                    run.pairs.push(stale_link(uid, l.ghl_id, message));
                     return Ok(run);
                 }
                 Err(e) => return Err(e.into()),
@@ -430,11 +437,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         }
         let result = self.dispatch_ghl(verified.event).await;
         let result = self.settle(&key, result).await;
-        let failed = match &result {
-            Err(_) => true,
-            Ok(run) => run.pairs.iter().any(|p| p.error.is_some()),
-        };
-        if failed {
+        if failed(&result) {
             // HighLevel retries a failed delivery with the same webhookId.
             verifier.borrow_mut().forget(&id);
         }
@@ -607,55 +610,49 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             trigger: trigger.to_owned(),
             ..Run::default()
         };
-        let (person, state, found, uid) = match link {
-            Some(l) => match self.outseta.get_person(&l.outseta_uid).await {
-                Ok(p) => (to_json(&p), l.state, "linked", Some(l.outseta_uid)),
-                Err(OutsetaError::NotFound { .. }) => {
-                    run.pairs.push(PairRun {
-                        outseta_uid: Some(l.outseta_uid.clone()),
-                        ghl_id: Some(gid),
-                        found: "linked",
-                        error: Some(json!({
-                            "code": "LINK_STALE",
-                            "message": format!("the linked Outseta person {} no longer exists", l.outseta_uid),
-                        })),
-                        ..PairRun::default()
-                    });
-                    return Ok(run);
-                }
-                Err(e) => return Err(e.into()),
-            },
-            None => {
-                let email = contact.get("email").and_then(Value::as_str).unwrap_or("");
-                let existing = if email.trim().is_empty() {
-                    None
-                } else {
-                    self.outseta.find_person_by_email(email).await?
-                };
-                match existing {
-                    Some(p)
-                        if self
-                            .state
-                            .link_by_outseta(p.uid.as_deref().unwrap_or(""))
-                            .await?
-                            .is_none() =>
-                    {
-                        let uid = p.uid.clone();
-                        (to_json(&p), Default::default(), "matched", uid)
+        let (person, state, found, uid) =
+            match link {
+                Some(l) => match self.outseta.get_person(&l.outseta_uid).await {
+                    Ok(p) => (to_json(&p), l.state, "linked", Some(l.outseta_uid)),
+                    Err(OutsetaError::NotFound { .. }) => {
+                        let message = format!(
+                            "the linked Outseta person {} no longer exists",
+                            l.outseta_uid
+                        );
+                        run.pairs.push(stale_link(l.outseta_uid, gid, message));
+                        return Ok(run);
                     }
-                    Some(_) => {
-                        return Ok(Run::skipped(
+                    Err(e) => return Err(e.into()),
+                },
+                None => {
+                    let email = contact.get("email").and_then(Value::as_str).unwrap_or("");
+                    let existing = if email.trim().is_empty() {
+                        None
+                    } else {
+                        self.outseta.find_person_by_email(email).await?
+                    };
+                    match existing {
+                        Some(p)
+                            if self
+                                .state
+                                .link_by_outseta(p.uid.as_deref().unwrap_or(""))
+                                .await?
+                                .is_none() =>
+                        {
+                            let uid = p.uid.clone();
+                            (to_json(&p), Default::default(), "matched", uid)
+                        }
+                        Some(_) => return Ok(Run::skipped(
                             trigger,
                             "an Outseta person with this email is linked to another GHL contact",
-                        ))
+                        )),
+                        None if !self.options.ghl_creates_people => {
+                            return Ok(Run::skipped(trigger, "ghlCreatesPeople is off"))
+                        }
+                        None => (Value::Null, Default::default(), "new", None),
                     }
-                    None if !self.options.ghl_creates_people => {
-                        return Ok(Run::skipped(trigger, "ghlCreatesPeople is off"))
-                    }
-                    None => (Value::Null, Default::default(), "new", None),
                 }
-            }
-        };
+            };
         let plan = planner.plan_pair(&person, &contact, state);
         let pair = PairRun {
             outseta_uid: uid,

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::error::to_js_error;
 use super::json::{from_js, to_js};
-use crate::error::{json_type_name, CodedError};
+use crate::error::json_type_name;
 use crate::mapping::{self, MappingError};
 
 /// The package version, e.g. "0.1.0".
@@ -42,10 +42,7 @@ pub fn map_contacts(people: JsValue) -> Result<JsValue, JsValue> {
         .iter()
         .map(|person| match mapping::map_person_to_ghl(person) {
             Ok(contact) => json!({ "ok": true, "contact": contact }),
-            Err(e) => json!({
-                "ok": false,
-                "error": { "code": e.code(), "message": e.to_string(), "details": e.details() }
-            }),
+            Err(e) => json!({ "ok": false, "error": crate::error::error_json(&e) }),
         })
         .collect();
     to_js(&results)

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect, Uint8Array};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,7 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::JsClock;
 use super::error::to_js_error;
-use super::json::{from_js, to_js};
+use super::json::{from_js, promise, to_js};
 use super::options::RetryOptions;
 use super::transport::FetchTransport;
 use crate::ghl::client::{
@@ -69,20 +69,6 @@ fn invalid(op: &'static str, reason: impl Into<String>) -> JsValue {
 
 fn input<T: for<'de> Deserialize<'de>>(op: &'static str, value: &JsValue) -> Result<T, JsValue> {
     parse_input(op, from_js(value)?).map_err(|e| to_js_error(&e))
-}
-
-fn promise<R, Fut>(future: Fut) -> Promise
-where
-    R: Serialize,
-    Fut: Future<Output = Result<R, GhlError>> + 'static,
-{
-    // One `future_to_promise` instance for every method: monomorphised per method it
-    // cost ~125 KB of wasm (measured with the name section of the release build).
-    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
-        let out = future.await.map_err(|e| to_js_error(&e))?;
-        to_js(&out)
-    });
-    future_to_promise(boxed)
 }
 
 /// Builds the client core from `new GhlClient(options)`'s options (also the `ghl` key of

@@ -2,8 +2,6 @@
 //! clock and a store (a JS object, or memory when none is given). Also
 //! `runStoreConformance(store)`, the suite every JS store must pass.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -15,7 +13,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::clock::JsClock;
 use super::error::to_js_error;
-use super::json::{from_js, to_js};
+use super::json::{from_js, promise, to_js};
 use super::transport::FetchTransport;
 use crate::ghl::webhook::{WebhookKeys, WebhookVerifier};
 use crate::mapping::{self, MappingError};
@@ -193,18 +191,6 @@ fn invalid(reason: impl Into<String>) -> JsValue {
         what: "SyncEngine options",
         reason: reason.into(),
     })
-}
-
-fn promise<R, Fut>(future: Fut) -> Promise
-where
-    R: Serialize,
-    Fut: Future<Output = Result<R, SyncError>> + 'static,
-{
-    let boxed: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
-        let out = future.await.map_err(|e| to_js_error(&e))?;
-        to_js(&out)
-    });
-    future_to_promise(boxed)
 }
 
 fn field(object: &JsValue, key: &str) -> JsValue {
@@ -396,7 +382,7 @@ impl SyncEngine {
         Ok(promise(async move {
             let report = core.reconcile(o.repair, o.dry_run).await?;
             let html = o.html.then(|| to_html(&report));
-            Ok(WithHtml { report, html })
+            Ok::<_, SyncError>(WithHtml { report, html })
         }))
     }
 
