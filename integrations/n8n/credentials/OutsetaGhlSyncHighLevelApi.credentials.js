@@ -2,11 +2,14 @@
 // Integration token. Base URL is overridable so tests and simulators can stand in.
 "use strict";
 
-/** @implements {import("../index").CredentialTypeShape} */
+/** @typedef {import("n8n-workflow").ICredentialType} ICredentialType */
+
+/** @implements {ICredentialType} */
 class OutsetaGhlSyncHighLevelApi {
   name = "outsetaGhlSyncHighLevelApi";
   displayName = "HighLevel Private Integration (outseta-ghl-sync)";
   documentationUrl = "https://highlevel.stoplight.io/docs/integrations/a815845536249-private-integrations";
+  /** @type {ICredentialType["properties"]} */
   properties = [
     {
       displayName: "Private Integration Token",
@@ -27,10 +30,12 @@ class OutsetaGhlSyncHighLevelApi {
       description: "Leave empty for https://services.leadconnectorhq.com; set it to point at a simulator or proxy",
     },
   ];
+  /** @type {ICredentialType["authenticate"]} */
   authenticate = {
     type: "generic",
     properties: { headers: { Authorization: "=Bearer {{$credentials.token}}", Version: "2021-07-28" } },
   };
+  /** @type {ICredentialType["test"]} */
   test = {
     request: {
       baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/$/, "") : "https://services.leadconnectorhq.com"}}',

@@ -3,11 +3,14 @@
 // "Test credential" button works with the same values.
 "use strict";
 
-/** @implements {import("../index").CredentialTypeShape} */
+/** @typedef {import("n8n-workflow").ICredentialType} ICredentialType */
+
+/** @implements {ICredentialType} */
 class OutsetaGhlSyncOutsetaApi {
   name = "outsetaGhlSyncOutsetaApi";
   displayName = "Outseta API (outseta-ghl-sync)";
   documentationUrl = "https://go.outseta.com/support/kb/articles/Qyma0vWg/api-keys";
+  /** @type {ICredentialType["properties"]} */
   properties = [
     {
       displayName: "Subdomain",
@@ -36,10 +39,12 @@ class OutsetaGhlSyncOutsetaApi {
       description: "64 hex digits from Outseta's Settings › Notifications. Needed only to accept webhook deliveries (the sync node's Webhook Payload mode).",
     },
   ];
+  /** @type {ICredentialType["authenticate"]} */
   authenticate = {
     type: "generic",
     properties: { headers: { Authorization: "=Outseta {{$credentials.apiKey}}:{{$credentials.secretKey}}" } },
   };
+  /** @type {ICredentialType["test"]} */
   test = {
     request: {
       baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/$/, "") : "https://" + $credentials.subdomain + ".outseta.com/api/v1"}}',

@@ -6,7 +6,12 @@
 const { NodeOperationError } = require("n8n-workflow");
 const { OUTSETA_CREDENTIAL, GHL_CREDENTIAL, ENGINE_OPTIONS, loadPackage, createEngine, redact, errorJson, codedNodeError } = require("../shared/engine");
 
+/** @typedef {import("n8n-workflow").INodeType} INodeType */
+/** @typedef {import("n8n-workflow").INodeTypeDescription} INodeTypeDescription */
+
+/** @implements {INodeType} */
 class OutsetaGhlSync {
+  /** @type {INodeTypeDescription} */
   description = {
     displayName: "Outseta → GHL Sync",
     name: "outsetaGhlSync",

@@ -4,7 +4,12 @@
 
 const { OUTSETA_CREDENTIAL, GHL_CREDENTIAL, ENGINE_OPTIONS, createEngine, redact, codedNodeError } = require("../shared/engine");
 
+/** @typedef {import("n8n-workflow").INodeType} INodeType */
+/** @typedef {import("n8n-workflow").INodeTypeDescription} INodeTypeDescription */
+
+/** @implements {INodeType} */
 class OutsetaGhlSyncBulkImport {
+  /** @type {INodeTypeDescription} */
   description = {
     displayName: "Outseta → GHL Bulk Import",
     name: "outsetaGhlSyncBulkImport",

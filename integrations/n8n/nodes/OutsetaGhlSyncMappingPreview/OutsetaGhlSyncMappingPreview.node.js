@@ -6,7 +6,12 @@
 const { NodeOperationError } = require("n8n-workflow");
 const { loadPackage, jsonParameter, errorJson } = require("../shared/engine");
 
+/** @typedef {import("n8n-workflow").INodeType} INodeType */
+/** @typedef {import("n8n-workflow").INodeTypeDescription} INodeTypeDescription */
+
+/** @implements {INodeType} */
 class OutsetaGhlSyncMappingPreview {
+  /** @type {INodeTypeDescription} */
   description = {
     displayName: "Outseta → GHL Mapping Preview",
     name: "outsetaGhlSyncMappingPreview",

@@ -18,6 +18,7 @@ function loadPackage() {
 }
 
 /** The options every engine-backed node offers (a "collection" parameter named `options`). */
+/** @type {import("n8n-workflow").INodeProperties} */
 const ENGINE_OPTIONS = {
   displayName: "Options",
   name: "options",
@@ -162,10 +163,9 @@ async function createEngine(ctx) {
  * `value` as plain JSON with every secret replaced by "[redacted]". The package never
  * puts keys in its results or errors; this makes sure a future change cannot leak them
  * into n8n's execution data either.
- * @template T
- * @param {T} value
+ * @param {unknown} value
  * @param {string[]} secrets
- * @returns {T}
+ * @returns {import("n8n-workflow").IDataObject}
  */
 function redact(value, secrets) {
   let text = JSON.stringify(value ?? null);
@@ -176,14 +176,15 @@ function redact(value, secrets) {
 /**
  * The package's coded error `{ code, message, details }` as JSON (redacted).
  * @param {unknown} err @param {string[]} secrets
+ * @returns {{ code: string, message: string, details: import("n8n-workflow").IDataObject }}
  */
 function errorJson(err, secrets) {
   const e = /** @type {{ code?: unknown, message?: unknown, details?: unknown }} */ (err ?? {});
-  return redact({
+  return /** @type {any} */ (redact({
     code: typeof e.code === "string" ? e.code : "INTERNAL",
     message: typeof e.message === "string" ? e.message : String(err),
     details: e.details && typeof e.details === "object" ? e.details : {},
-  }, secrets);
+  }, secrets));
 }
 
 /**
