@@ -309,3 +309,43 @@ test("credentials: a wrong HighLevel token fails with GHL_UNAUTHORIZED and the t
   const { run: run4 } = await runWorkflow({ workflow: chain(hook), credentials: noKey, input: [{ json: { headers: {}, params: { event: "PersonUpdated" }, rawBody: "{}" } }] });
   assert.match(run4.data.resultData.error.message, /Webhook Signing Key/);
 });
+
+/**
+ * An example workflow from integrations/n8n/examples without its n8n-nodes-base trigger
+ * (this harness installs n8n's engine, not its built-in nodes): the first node of this
+ * package then gets the trigger's items as input, as it would in n8n.
+ */
+function exampleWithoutTrigger(file) {
+  const wf = JSON.parse(readFileSync(join(PACKAGE_DIR, "examples", file), "utf8"));
+  const nodes = wf.nodes.filter((n) => n.type.startsWith(`${PKG}.`));
+  const names = new Set(nodes.map((n) => n.name));
+  const connections = Object.fromEntries(Object.entries(wf.connections).filter(([from]) => names.has(from)));
+  return { nodes, connections, settings: wf.settings };
+}
+
+test("the example workflows run: preview → bulk import (dry run) → reconcile, and webhook → sync with the example's own parameters", async () => {
+  const { run } = await runWorkflow({ workflow: exampleWithoutTrigger("import-preview-reconcile.json"), credentials: credentials() });
+  assert.equal(run.status, "success", JSON.stringify(run.data.resultData.error));
+  assert.deepEqual(outputOf(run, "Mapping Preview")[0].payload, { email: "ada@example.com", firstName: "Ada", phone: "+15550102030" });
+  const [report] = outputOf(run, "Bulk Import");
+  assert.equal(report.dryRun, true);
+  assert.ok(report.summary.total >= 1);
+  assert.equal(typeof outputOf(run, "Reconcile")[0].inSync, "boolean");
+  assertNoSecrets(run);
+
+  const created = await outsetaApi("POST", "/crm/people", { Email: "hedy@example.com", FirstName: "Hedy", LastName: "Lamarr" });
+  await outsetaApi("PUT", `/crm/people/${created.body.Uid}`, { ...created.body, LastName: "Kiesler" });
+  const delivery = await waitFor(() => deliveries.find((d) => JSON.parse(d.raw.toString()).LastName === "Kiesler"), "Hedy's delivery");
+  const item = {
+    json: { headers: delivery.headers, params: { event: "PersonUpdated" }, query: {}, body: JSON.parse(delivery.raw.toString()) },
+    binary: { data: { data: delivery.raw.toString("base64"), mimeType: "application/json" } },
+  };
+  const { run: run2, staticData } = await runWorkflow({ workflow: exampleWithoutTrigger("outseta-webhook-to-ghl.json"), credentials: credentials(), input: [item], mode: "webhook", staticData: {} });
+  assert.equal(run2.status, "success", JSON.stringify(run2.data.resultData.error));
+  const [synced] = outputOf(run2, "Outseta → GHL Sync");
+  assert.equal(synced.pairs[0].outsetaUid, created.body.Uid);
+  const hedy = (await ghlContacts()).find((c) => c.email === "hedy@example.com");
+  assert.equal(hedy?.lastName, "Kiesler");
+  assert.ok(Object.keys(staticData.global.outsetaGhlSync).includes(`link/o/${created.body.Uid}`));
+  assertNoSecrets(run2);
+});
