@@ -58,6 +58,7 @@ const env = {
   N8N_RUNNERS_MODE: "internal",
 };
 
+const timings = {};
 /** Runs the n8n CLI; resolves to its output, rejects on a non-zero exit. */
 function n8n(args) {
   return new Promise((resolve, reject) => {
@@ -69,6 +70,7 @@ function n8n(args) {
     child.on("close", (code) => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       console.error(`n8n ${args[0]}: exit ${code} in ${seconds} s`);
+      timings[args[0]] = Number(seconds);
       if (code === 0) resolve({ stdout, stderr });
       else reject(new Error(`n8n ${args.join(" ")} exited ${code}\n${stdout}\n${stderr}`));
     });
@@ -117,13 +119,13 @@ try {
     { id: "n1", name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
     { id: "n2", name: "Preview", type: `${P}.outsetaGhlSyncMappingPreview`, typeVersion: 1, position: [200, 0],
       parameters: { source: "json", locationId: "loc_sim", personJson: JSON.stringify({ Uid: "x", Email: "  Ada@Example.COM ", FirstName: "Ada", PhoneMobile: "not a phone" }) } },
-    { id: "n3", name: "Sync by Uid", type: `${P}.outsetaGhlSync`, typeVersion: 1, position: [400, 0], parameters: { mode: "uid", uid: grace.Uid }, credentials: creds },
+    { id: "n3", name: "Sync by Uid", type: `${P}.outsetaGhlSync`, typeVersion: 1, position: [400, 0], parameters: { mode: "uid", uid: grace.Uid, options: { state: "workflowStaticData" } }, credentials: creds },
     // What a Webhook node (Raw Body on) would output for the captured delivery.
     { id: "n4", name: "Webhook item", type: "n8n-nodes-base.set", typeVersion: 3.4, position: [600, 0],
       parameters: { mode: "raw", jsonOutput: JSON.stringify({ headers: deliveries[0].headers, params: { event: "PersonUpdated" }, rawBody: deliveries[0].raw }), options: {} } },
-    { id: "n5", name: "Sync webhook", type: `${P}.outsetaGhlSync`, typeVersion: 1, position: [800, 0], parameters: { mode: "webhook" }, credentials: creds },
-    { id: "n6", name: "Bulk Import", type: `${P}.outsetaGhlSyncBulkImport`, typeVersion: 1, position: [1000, 0], parameters: { dryRun: true }, credentials: creds },
-    { id: "n7", name: "Reconcile", type: `${P}.outsetaGhlSyncReconcile`, typeVersion: 1, position: [1200, 0], parameters: {}, credentials: creds },
+    { id: "n5", name: "Sync webhook", type: `${P}.outsetaGhlSync`, typeVersion: 1, position: [800, 0], parameters: { mode: "webhook", options: { state: "workflowStaticData" } }, credentials: creds },
+    { id: "n6", name: "Bulk Import", type: `${P}.outsetaGhlSyncBulkImport`, typeVersion: 1, position: [1000, 0], parameters: { dryRun: true, options: { state: "workflowStaticData" } }, credentials: creds },
+    { id: "n7", name: "Reconcile", type: `${P}.outsetaGhlSyncReconcile`, typeVersion: 1, position: [1200, 0], parameters: { options: { state: "workflowStaticData" } }, credentials: creds },
   ];
   const connections = {};
   for (let i = 0; i + 1 < nodes.length; i++) connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: "main", index: 0 }]] };
@@ -152,16 +154,24 @@ try {
   assert.equal(report.summary.total, 2);
   const [rec] = out("Reconcile");
   assert.equal(rec.counts.outsetaPeople, 2);
+  // The syncs' links reach Reconcile through the workflow's static data.
+  assert.equal(rec.counts.links, 2);
   assert.equal(rec.counts.missingInGhl, 0);
+  assert.equal(rec.inSync, true, JSON.stringify(rec));
   const everything = logs.map((l) => l.stdout + l.stderr).join("\n");
   for (const [name, value] of Object.entries(SECRETS)) assert.ok(!everything.includes(value), `${name} leaked into n8n's output`);
+  // Anything n8n tried to reach beyond 127.0.0.1 shows up as a DNS or fetch failure here.
+  const offline = everything.split("\n").filter((l) => /ENOTFOUND|EAI_AGAIN|getaddrinfo|ECONNREFUSED|fetch failed/.test(l));
+  if (process.env.N8N_CLI_LOG) writeFileSync(process.env.N8N_CLI_LOG, everything);
   console.log(JSON.stringify({
     n8n: "ok",
+    seconds: timings,
     nodesRun: Object.keys(run.data.resultData.runData),
     preview: preview.payload,
     ghlContacts: contacts.map((c) => ({ email: c.email, firstName: c.firstName, phone: c.phone })),
     bulkImportDryRun: report.summary,
     reconcile: rec.counts,
+    networkFailuresInLogs: offline,
   }, null, 2));
 } finally {
   await Promise.all([ghl.close(), outseta.close(), new Promise((r) => { capture.closeAllConnections?.(); capture.close(r); })]);
