@@ -85,10 +85,11 @@ layer "ghl Prism + SDK" node node --test tests/js/ghl-independent/
 layer "worker (wrangler dev)" node node --test tests/js/worker/
 layer "www (Playwright)" node node --test tests/js/browser/
 layer "tsc --noEmit" check tsc --noEmit -p .
-# n8n 2.x needs Node 24 (installed by setup.sh); NODE_PATH lets the nodes require n8n-workflow, as n8n arranges.
+# n8n 2.x needs Node 24 (installed by setup.sh); NODE_PATH lets the nodes require n8n-workflow, as n8n
+# arranges. Node 24 prints its spec reporter even to a file, so TAP is asked for: count() reads "# pass".
 n8n_harness=integrations/n8n/test-harness
 layer "n8n node" node env NODE_PATH="$PWD/$n8n_harness/node_modules" \
-  "$n8n_harness/node24/node_modules/node/bin/node" --test tests/js/n8n/n8n-node.test.mjs
+  "$n8n_harness/node24/node_modules/node/bin/node" --test --test-reporter=tap tests/js/n8n/n8n-node.test.mjs
 layer "n8n node types" check tsc --noEmit -p integrations/n8n
 
 echo "$total_passed passed, $total_failed failed"
