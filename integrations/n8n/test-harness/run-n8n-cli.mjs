@@ -13,8 +13,10 @@
 //   npm ci --ignore-scripts && npm rebuild sqlite3)
 // Run (from the repository root, after `make build`):
 //   integrations/n8n/test-harness/node24/node_modules/node/bin/node integrations/n8n/test-harness/run-n8n-cli.mjs
+// With OGS_N8N_FROM_TARBALLS=1 the package is installed from `npm pack` tarballs of pkg/
+// and integrations/n8n (the README's install route) instead of linked.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,9 +103,19 @@ try {
   for (let i = 0; i < 100 && !deliveries.length; i++) await new Promise((r) => setTimeout(r, 30));
   assert.equal(deliveries.length, 1, "one signed PersonUpdated delivery");
 
-  // The package as an installed community package.
-  mkdirSync(join(userFolder, ".n8n/nodes/node_modules"), { recursive: true });
-  symlinkSync(packageDir, join(userFolder, ".n8n/nodes/node_modules/n8n-nodes-outseta-ghl-sync"), "dir");
+  // The package as an installed community package: linked from this checkout, or, with
+  // OGS_N8N_FROM_TARBALLS=1, installed as the README says (npm pack both, npm install).
+  const nodesDir = join(userFolder, ".n8n/nodes");
+  mkdirSync(join(nodesDir, "node_modules"), { recursive: true });
+  if (process.env.OGS_N8N_FROM_TARBALLS === "1") {
+    const npm = (args, cwd) => execFileSync("npm", args, { cwd, env: { ...process.env, PATH: env.PATH }, encoding: "utf8" }).trim();
+    const packed = [resolve(packageDir, "../../pkg"), packageDir].map((dir) => join(userFolder, npm(["pack", "--silent", "--pack-destination", userFolder], dir).split("\n").pop()));
+    writeFileSync(join(nodesDir, "package.json"), JSON.stringify({ name: "installed-nodes", private: true }));
+    npm(["install", "--no-audit", "--no-fund", "--omit=optional", ...packed], nodesDir);
+    console.error(`installed ${packed.map((p) => p.split("/").pop()).join(" and ")} into .n8n/nodes`);
+  } else {
+    symlinkSync(packageDir, join(nodesDir, "node_modules/n8n-nodes-outseta-ghl-sync"), "dir");
+  }
 
   const credentialsFile = join(userFolder, "credentials.json");
   writeFileSync(credentialsFile, JSON.stringify([
