@@ -38,7 +38,7 @@ class OutsetaGhlSyncHighLevelApi {
   /** @type {ICredentialType["test"]} */
   test = {
     request: {
-      baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/$/, "") : "https://services.leadconnectorhq.com"}}',
+      baseURL: '={{$credentials.baseUrl || "https://services.leadconnectorhq.com"}}',
       url: "/contacts/",
       qs: { locationId: "={{$credentials.locationId}}", limit: 1 },
     },

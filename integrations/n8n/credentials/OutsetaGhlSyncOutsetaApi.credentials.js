@@ -47,7 +47,7 @@ class OutsetaGhlSyncOutsetaApi {
   /** @type {ICredentialType["test"]} */
   test = {
     request: {
-      baseURL: '={{$credentials.baseUrl ? $credentials.baseUrl.replace(/\\/$/, "") : "https://" + $credentials.subdomain + ".outseta.com/api/v1"}}',
+      baseURL: '={{$credentials.baseUrl || "https://" + $credentials.subdomain + ".outseta.com/api/v1"}}',
       url: "/crm/people",
       qs: { limit: 1 },
     },
