@@ -32,6 +32,16 @@ const SECRETS = {
 let ghl, outseta, capture;
 const deliveries = [];
 
+// Everything this process prints (n8n's logger included) is kept, to check for secrets.
+const printed = [];
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    printed.push(Buffer.isBuffer(chunk) ? chunk.toString("latin1") : String(chunk));
+    return write(chunk, ...rest);
+  };
+}
+
 before(async () => {
   ghl = await startGhlSim({ rateLimit: false, duplicates: "email", token: SECRETS.ghlToken });
   // Outseta's signed webhook deliveries land here, to be handed to the node the way an n8n
@@ -348,4 +358,20 @@ test("the example workflows run: preview → bulk import (dry run) → reconcile
   assert.equal(hedy?.lastName, "Kiesler");
   assert.ok(Object.keys(staticData.global.outsetaGhlSync).includes(`link/o/${created.body.Uid}`));
   assertNoSecrets(run2);
+});
+
+test("redaction: a secret inside a result or an error message (even one needing JSON escapes) comes out as [redacted]", () => {
+  const { redact, errorJson } = require("../nodes/shared/engine.js");
+  const token = 'pit-"quoted"\\slash';
+  assert.deepEqual(redact({ a: `Bearer ${token}`, list: [token, "keep"], n: 1 }, [token, ""]), { a: "Bearer [redacted]", list: ["[redacted]", "keep"], n: 1 });
+  const err = Object.assign(new Error(`request with ${token} failed`), { code: "GHL_UNAUTHORIZED", details: { header: `Bearer ${token}` } });
+  assert.deepEqual(errorJson(err, [token]), { code: "GHL_UNAUTHORIZED", message: "request with [redacted] failed", details: { header: "Bearer [redacted]" } });
+  // Secrets shorter than 4 characters are not scrubbed (they would mangle ordinary text).
+  assert.deepEqual(redact({ a: "abc" }, ["abc"]), { a: "abc" });
+});
+
+test("nothing this process printed (n8n's logger, node errors) holds a secret", () => {
+  const text = printed.join("");
+  assert.match(text, /GHL_UNAUTHORIZED/, "n8n's logger output was captured");
+  for (const [name, value] of Object.entries(SECRETS)) assert.ok(!text.includes(value), `the ${name} was printed`);
 });
