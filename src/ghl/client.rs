@@ -1703,7 +1703,10 @@ mod tests {
         ));
         assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
         let sent = t.sent();
-        let refreshes = sent.iter().filter(|r| r.url.ends_with("/oauth/token")).count();
+        let refreshes = sent
+            .iter()
+            .filter(|r| r.url.ends_with("/oauth/token"))
+            .count();
         assert_eq!(refreshes, 1, "the refresh token is single-use: sent once");
         assert_eq!(header(&sent[3], "Authorization"), Some("Bearer new-access"));
         assert_eq!(header(&sent[4], "Authorization"), Some("Bearer new-access"));
