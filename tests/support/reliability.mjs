@@ -309,11 +309,15 @@ export async function runScenario(name, fault, { n, seed }) {
     const injectedBefore = injected(h);
     await setFaults(h, fault, true);
     let expiring = null;
+    let expiries = 0;
+    let importing = true;
     if (fault.expireTokens) {
-      // Every access token dies a few times while the import runs.
+      // Every access token dies a few times while the import runs (counted only then).
       expiring = (async () => {
         for (let i = 0; i < fault.expireTokens; i++) {
-          await sleep(150 + random() * 400);
+          await sleep(50 + random() * 150);
+          if (!importing) break;
+          expiries++;
           // The engine's OAuth tokens die; the test's own token (for its edits) lives.
           await fetch(`${h.ghl.url}/_sim/expire-tokens`, { method: "POST", body: JSON.stringify({ except: ["sim-token"] }) });
         }
@@ -333,7 +337,9 @@ export async function runScenario(name, fault, { n, seed }) {
       if (sync.failed) notes.push(`${sync.failed} pairs still failing: ${JSON.stringify(sync.failedSample)}`);
       if (sync.lastError) notes.push(`import stopped: ${sync.lastError.code} ${sync.lastError.message}`);
     }
+    importing = false;
     await expiring;
+    if (oauth) notes.push(`${expiries} token expiries during the import, ${(h.ghl.stats().byOperation["get-access-token"] ?? 1) - 1} refreshes`);
     const expected = new Map();
     if (fault.webhooks) {
       // The import's own webhooks were held too: deliver them first, then the edits'.
@@ -347,15 +353,15 @@ export async function runScenario(name, fault, { n, seed }) {
         const email = p.Email.toLowerCase();
         const want = { ghl: { firstName: `${p.FirstName}-v3` }, outseta: { FirstName: `${p.FirstName}-v3` } };
         const c = contacts.get(email);
-        edits.push((async () => {
+        edits.push(async () => {
           await h.outsetaApi("PUT", `/crm/people/${p.Uid}`, { Email: p.Email, FirstName: `${p.FirstName}-v2` });
           await h.outsetaApi("PUT", `/crm/people/${p.Uid}`, { Email: p.Email, FirstName: `${p.FirstName}-v3` });
-        })());
+        });
         if (i % 2 === 0 && c) {
-          edits.push((async () => {
+          edits.push(async () => {
             await h.ghlApi("PUT", `/contacts/${c.id}`, { city: `Town${i}a` });
             await h.ghlApi("PUT", `/contacts/${c.id}`, { city: `Town${i}b` });
-          })());
+          });
           want.ghl.city = `Town${i}b`;
           want.city = `Town${i}b`;
         }
@@ -363,7 +369,7 @@ export async function runScenario(name, fault, { n, seed }) {
       }
       // The test's own edits go in with the faults off (they are not the engine's calls).
       await setFaults(h, fault, false);
-      await Promise.all(edits);
+      await Promise.all(edits.map((edit) => edit()));
       await setFaults(h, fault, true);
       const second = await drainShuffled({ engine }, capture, random);
       const d = ["delivered", "repeats", "refused", "failed"].reduce((o, k) => ({ ...o, [k]: first[k] + second[k] }), {});
@@ -413,7 +419,7 @@ export async function runScenario(name, fault, { n, seed }) {
     const editCalls = fault.webhooks ? editCallCount(h, expected) : 0;
     const used = calls(h) - before - editCalls;
     const m = await measure(h, engine, expected);
-    return { name, n, seed, calls: used, faults: injected(h) - injectedBefore, tokenExpiries: fault.expireTokens ?? 0, kills: sync.kills ?? 0, notes, ...m };
+    return { name, n, seed, calls: used, faults: injected(h) - injectedBefore, tokenExpiries: expiries, kills: sync.kills ?? 0, notes, ...m };
   } finally {
     await h.close();
     await capture?.close();
