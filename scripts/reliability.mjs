@@ -91,7 +91,9 @@ if (stormError) {
   lines.push(`Two-way storm: did not finish: ${stormError.message}`);
 } else {
   const s = storm;
-  stormOk = s.drift === 0 && s.duplicates === 0 && s.lost === 0 && s.afterQuiet.webhooks === 0 && s.afterQuiet.writes === 0 && s.writesPerEdit <= 1.5;
+  // Converged, at most 1.5 writes per edit, traffic stopped within 60 s of the last
+  // edit, and nothing at all in the quiet window after it (no echo loop).
+  stormOk = s.failedRuns === 0 && s.drift === 0 && s.duplicates === 0 && s.lost === 0 && s.afterQuiet.webhooks === 0 && s.afterQuiet.writes === 0 && s.writesPerEdit <= 1.5 && s.settleMs < 60_000;
   lines.push(`Two-way storm: ${s.n} contacts, each edited in Outseta (LastName) and in GHL (firstName) at the same moment, ${s.edits} edits in ${(s.stormMs / 1000).toFixed(1)} s with webhooks flowing both ways.`);
   lines.push("");
   lines.push("| contacts | edits | engine writes | writes per edit | webhooks | traffic stopped after the last edit | webhooks in the next " + (s.quietWindowMs / 1000) + " s | drift | duplicates | lost | failed runs | result |");

@@ -1,7 +1,7 @@
 // One bulk import in its own process, on a SQLite store, for the "process killed
 // mid-import" fault (tests/support/reliability.mjs): the parent SIGKILLs it at a random
-// moment and starts another, which resumes from the store's checkpoint. Prints one JSON
-// line when the import finishes. argv[2]: { db, signingKey, ghl, outseta } as JSON.
+// moment and starts another, which resumes from the store's checkpoint. Prints a JSON
+// line per page and one when the import finishes. argv[2]: { db, pageSize, ghl, outseta }.
 import { writeFileSync, readFileSync, existsSync } from "node:fs";
 import { SyncEngine } from "outseta-ghl-sync";
 import { SqliteStore } from "outseta-ghl-sync/sqlite";
@@ -23,17 +23,17 @@ const engine = new SyncEngine({ ghl: config.ghl, outseta: config.outseta, store,
 
 let report;
 let passes = 0;
-// The parent's kill timer starts here, so it lands in the import, not in start-up.
-console.log("ready");
+// One line a checkpointed page: the parent kills the process a moment after one of them.
+const onProgress = (p) => { console.log(JSON.stringify({ progress: p.done, total: p.total })); };
 // A checkpoint left by a killed process is resumed; a finished import with failed pairs
 // is run again (at most three passes), as the CLI's operator would.
 for (;;) {
   passes++;
   try {
-    report = await engine.bulkImport({ pageSize: 50 });
+    report = await engine.bulkImport({ pageSize: config.pageSize }, onProgress);
   } catch (err) {
     if (!/resume: true/.test(err.message)) throw err;
-    report = await engine.bulkImport({ pageSize: 50, resume: true });
+    report = await engine.bulkImport({ pageSize: config.pageSize, resume: true }, onProgress);
   }
   if (!report.summary.failed.length || passes >= 3) break;
 }

@@ -219,7 +219,7 @@ async function killedImport(h, { random, dir, maxKills, oauth, n }) {
   let kills = 0;
   let attempts = 0;
   const options = JSON.stringify({
-    db, signingKey: h.signingKey,
+    db, signingKey: h.signingKey, pageSize: Math.max(5, Math.ceil(n / 12)),
     ghl: { locationId: "loc_sim", baseUrl: h.ghl.url, ...(oauth ? { oauth } : { token: "sim-token" }), ...clientOptions.ghlClient },
     outseta: { baseUrl: h.outseta.baseUrl, apiKey: "test-key", secretKey: "test-secret", rateLimit: false, ...clientOptions.outsetaClient },
   });
@@ -229,12 +229,21 @@ async function killedImport(h, { random, dir, maxKills, oauth, n }) {
     let out = "";
     let err = "";
     let timer = null;
-    // Killed at a random moment of the import itself (about 6 ms a person here), once
-    // the child says it is starting; the last process is left to finish.
-    const killAt = kills < maxKills ? random() * (200 + 6 * n) : null;
+    // Killed in the middle of the import: after 1 or 2 pages of this process have been
+    // checkpointed, 0-60 ms into the next page's writes; the last process finishes.
+    const killAfterPages = kills < maxKills ? 1 + Math.floor(random() * 2) : Infinity;
+    const delay = random() * 60;
+    let pages = 0;
+    let buffered = "";
     proc.stdout.on("data", (c) => {
       out += c;
-      if (killAt !== null && !timer && out.includes("ready")) timer = setTimeout(() => proc.kill("SIGKILL"), killAt);
+      buffered += c;
+      const lines = buffered.split("\n");
+      buffered = lines.pop();
+      for (const line of lines) {
+        const p = line.startsWith("{\"progress\"") ? JSON.parse(line) : null;
+        if (p && p.progress < p.total && ++pages === killAfterPages) timer = setTimeout(() => proc.kill("SIGKILL"), delay);
+      }
     });
     proc.stderr.on("data", (c) => { err += c; });
     const [code, signal] = await new Promise((r) => proc.once("exit", (c, s) => r([c, s])));
