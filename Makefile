@@ -5,6 +5,7 @@
 #   make size   raw and gzipped sizes of what the package ships
 #   make bench  benchmarks, as ratios measured in one run
 #   make fuzz   the webhook parsers under cargo-fuzz (nightly) for FUZZ_SECONDS (default 60)
+#   make reliability  the fault matrix and the two-way storm (tests/.out/reliability.md)
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -21,7 +22,7 @@ PKG_WASM := pkg/wasm/outseta_ghl_sync_bg.wasm
 BENCH_WASM := pkg/wasm-bench/outseta_ghl_sync_bg.wasm
 RUST_SOURCES := Cargo.toml Cargo.lock $(shell find src -name '*.rs')
 
-.PHONY: demo test bench size setup build clean fuzz
+.PHONY: demo test bench size setup build clean fuzz reliability
 # A half-built wasm (wasm-opt failed) must not count as up to date.
 .DELETE_ON_ERROR:
 
@@ -36,6 +37,9 @@ bench: setup build $(BENCH_WASM)
 
 size: setup build
 	node scripts/size.mjs
+
+reliability: setup build
+	node scripts/reliability.mjs
 
 setup:
 	bash scripts/setup.sh

@@ -5,7 +5,8 @@
 //! through the per-location rate limiter, and is retried on 429 (always) and on 5xx and
 //! network errors (idempotent calls only). A create that failed ambiguously is looked up
 //! by duplicate search before it is ever sent again. With OAuth, a 401 refreshes the
-//! token once (the rotated refresh token is handed to `on_tokens` to be persisted).
+//! token once (the rotated refresh token is handed to `on_tokens` to be persisted);
+//! concurrent calls that saw the same token die share that one refresh.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -299,6 +300,10 @@ pub struct GhlClient<T: Transport, C: Clock> {
     auth: RefCell<Auth>,
     policy: Policy,
     on_tokens: Option<TokenCallback>,
+    /// Held while a token refresh is in flight. A refresh token is single-use, so calls
+    /// that got a 401 at the same time must not each refresh with it: the first
+    /// refreshes, the rest wait here and then retry with its new access token.
+    refreshing: futures_util::lock::Mutex<()>,
 }
 
 impl<T: Transport, C: Clock> GhlClient<T, C> {
@@ -312,6 +317,7 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
             clock,
             config,
             on_tokens: None,
+            refreshing: futures_util::lock::Mutex::new(()),
         }
     }
 
@@ -385,6 +391,7 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
         let mut refreshed = false;
         loop {
             let request = self.build(call);
+            let sent_bearer = self.bearer();
             let sent = self
                 .policy
                 .send(
@@ -407,7 +414,7 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
             })?;
             if response.status == 401 && !refreshed && self.can_refresh() {
                 refreshed = true;
-                self.refresh().await?;
+                self.refresh_after_401(&sent_bearer).await?;
                 continue;
             }
             return Ok(response);
@@ -492,9 +499,25 @@ impl<T: Transport, C: Clock> GhlClient<T, C> {
         Ok(tokens)
     }
 
+    /// After a 401 to a request sent with `sent_bearer`: refreshes, unless another call
+    /// already replaced that token while this one waited for the refresh lock.
+    async fn refresh_after_401(&self, sent_bearer: &str) -> Result<(), GhlError> {
+        let _held = self.refreshing.lock().await;
+        if self.bearer() != sent_bearer {
+            return Ok(());
+        }
+        self.refresh_locked().await.map(|_| ())
+    }
+
     /// Refreshes the OAuth access token; the rotated refresh token replaces the old one
     /// and is handed to `on_tokens`.
     pub async fn refresh(&self) -> Result<TokenResponse, GhlError> {
+        let _held = self.refreshing.lock().await;
+        self.refresh_locked().await
+    }
+
+    /// `refresh` for a caller that holds `refreshing`.
+    async fn refresh_locked(&self) -> Result<TokenResponse, GhlError> {
         const OP: &str = "refreshToken";
         let (refresh, client_id, client_secret) = match &*self.auth.borrow() {
             Auth::OAuth {
@@ -1627,6 +1650,66 @@ mod tests {
         assert_eq!(header(&sent[2], "Authorization"), Some("Bearer new-access"));
         assert_eq!(*persisted.borrow(), vec![Some("new-refresh".to_owned())]);
         assert!(!format!("{:?}", c.auth.borrow()).contains("new-"));
+    }
+
+    /// Answers like its script, but only after yielding once, so concurrent calls
+    /// interleave the way they do over a real network.
+    struct Yielding<'a>(&'a ScriptedTransport);
+
+    impl Transport for Yielding<'_> {
+        async fn send(&self, request: Request) -> Result<Response, crate::http::TransportError> {
+            let mut yielded = false;
+            std::future::poll_fn(|cx| {
+                if yielded {
+                    std::task::Poll::Ready(())
+                } else {
+                    yielded = true;
+                    cx.waker().wake_by_ref();
+                    std::task::Poll::Pending
+                }
+            })
+            .await;
+            self.0.send(request).await
+        }
+    }
+
+    #[test]
+    fn concurrent_401s_share_one_refresh_so_the_single_use_refresh_token_is_sent_once() {
+        let t = ScriptedTransport::new();
+        t.reply(401, r#"{"statusCode":401,"message":"Invalid JWT"}"#)
+            .reply(401, r#"{"statusCode":401,"message":"Invalid JWT"}"#)
+            .reply(
+                200,
+                r#"{"access_token":"new-access","refresh_token":"new-refresh","expires_in":86399}"#,
+            )
+            .reply(200, &contact_json("c1", "2026-01-01T00:00:00.000Z"))
+            .reply(200, &contact_json("c2", "2026-01-01T00:00:00.000Z"));
+        let mut config = GhlConfig::new(
+            "loc",
+            Auth::OAuth {
+                access_token: Secret("old-access".into()),
+                refresh_token: Some(Secret("old-refresh".into())),
+                client_id: "cid".into(),
+                client_secret: Secret("csecret".into()),
+            },
+        );
+        config.base_url = "http://h".into();
+        // The fake clock's sleeps end at once, so a timeout would beat every yield.
+        config.timeout_ms = None;
+        let c = GhlClient::new(config, Yielding(&t), FakeClock::new());
+        let (a, b) = block_on(futures_util::future::join(
+            c.get_contact("c1"),
+            c.get_contact("c2"),
+        ));
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+        let sent = t.sent();
+        let refreshes = sent
+            .iter()
+            .filter(|r| r.url.ends_with("/oauth/token"))
+            .count();
+        assert_eq!(refreshes, 1, "the refresh token is single-use: sent once");
+        assert_eq!(header(&sent[3], "Authorization"), Some("Bearer new-access"));
+        assert_eq!(header(&sent[4], "Authorization"), Some("Bearer new-access"));
     }
 
     #[test]

@@ -285,9 +285,15 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     /// The polling fallback: every person updated since the stored cursor
     /// (`Updated__gte`), then new activities as GHL notes. The first poll only sets the
     /// cursors (a bulk import is how existing people are brought over).
+    ///
+    /// Later cursors are Outseta's own `Updated` stamps, but the first one can only come
+    /// from our clock. It starts the policy's clock-skew allowance back: with Outseta's
+    /// clock behind ours, a cursor at our "now" would sit ahead of the stamps of the next
+    /// edits and the next poll would miss them (found by the fault matrix, issue 10).
+    /// The cost is one unchanged re-read of people updated in that window.
     pub async fn poll(&self) -> Result<Run, SyncError> {
         let trigger = "outseta:poll";
-        let now = super::rfc3339(self.now_ms());
+        let now = super::rfc3339(self.now_ms() - self.policy.clock_skew_ms.max(0) as f64);
         let mut run = Run {
             trigger: trigger.to_owned(),
             ..Run::default()
@@ -296,7 +302,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             self.state.set_cursor("outseta-people", &now).await?;
             self.state.set_cursor("outseta-activities", &now).await?;
             run.skipped = Some(format!(
-                "first poll: cursors set to {now}; later polls sync what changes after it"
+                "first poll: cursors set to {now} (now less the clock-skew allowance); later polls sync what changes after it"
             ));
             return Ok(run);
         };

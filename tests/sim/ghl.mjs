@@ -15,6 +15,8 @@
 //   --time-scale F           time runs F times faster (rate window, slow faults)
 //   --fault-429 R --fault-5xx R --fault-slow R --fault-drop R --fault-422-created R
 //                            each a rate in [0,1]; --slow-ms N (default 2000); --fault-seed N
+//                            (422-created: create and upsert write, then answer 422)
+//   --clock-offset-ms N      this server's clock runs N ms ahead (negative: behind) of the host's
 //
 // Test-only routes (paths the real API does not use):
 //   GET /_sim/state  GET /_sim/stats  GET /_sim/keys  POST /_sim/reset  POST /_sim/config
@@ -193,8 +195,11 @@ export async function startGhlSim(options = {}) {
     seed: null,
     clientId: "sim-client",
     clientSecret: "sim-secret",
+    clockOffsetMs: 0,
     ...options,
   };
+  // Every timestamp the simulated API stamps reads this clock (clock-skew tests).
+  const now = () => new Date(Date.now() + o.clockOffsetMs).toISOString();
   const apis = await validators(specDir());
   const { ed, rsa, keys } = signingKeys();
 
@@ -288,7 +293,7 @@ export async function startGhlSim(options = {}) {
 
   async function deliver(event) {
     if (!o.webhookUrl) return;
-    const payload = { ...event, webhookId: randomUUID(), timestamp: new Date().toISOString(), appId: o.clientId, versionId: "sim-1" };
+    const payload = { ...event, webhookId: randomUUID(), timestamp: now(), appId: o.clientId, versionId: "sim-1" };
     const body = Buffer.from(JSON.stringify(payload));
     const headers = {
       "content-type": "application/json",
@@ -545,6 +550,12 @@ export async function startGhlSim(options = {}) {
         const isNew = !match;
         const c = applyWrite(match ?? blankContact(loc), fields);
         emit(contactEvent(isNew ? "ContactCreate" : "ContactUpdate", c));
+        // GHL#64 is reported on create; the fault applies to upsert's writes too, so a
+        // client that only upserts meets the same "failed, but written" answer.
+        if (random() < o.fault422Created) {
+          stats.faults["422created"]++;
+          return err(res, 422, ["Internal validation failed"]);
+        }
         return send(res, 200, { new: isNew, contact: c, traceId: traceId() });
       }
       case "update-contact": {
@@ -802,7 +813,9 @@ export async function startGhlSim(options = {}) {
       return send(res, 200, { code, clientId: o.clientId, clientSecret: o.clientSecret });
     }
     if (req.method === "POST" && path === "/_sim/expire-tokens") {
-      for (const t of tokens.values()) t.valid = false;
+      // {"except": [token]} keeps those alive (a test's own Private Integration Token).
+      const keep = new Set((raw ? JSON.parse(raw) : {}).except ?? []);
+      for (const [value, t] of tokens) if (!keep.has(value)) t.valid = false;
       return send(res, 200, { ok: true });
     }
     return send(res, 404, { message: "unknown sim route" });
@@ -827,7 +840,7 @@ export async function startGhlSim(options = {}) {
 
 function parseArgs(argv) {
   const out = {};
-  const num = new Set(["port", "timeScale", "fault429", "fault5xx", "faultSlow", "faultDrop", "fault422Created", "slowMs", "faultSeed"]);
+  const num = new Set(["port", "timeScale", "clockOffsetMs", "fault429", "fault5xx", "faultSlow", "faultDrop", "fault422Created", "slowMs", "faultSeed"]);
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(.+)$/.exec(argv[i]);
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);

@@ -11,6 +11,7 @@
 //     --time-scale F         multiplies the webhook retry interval (20 min) and slow faults (default 1)
 //     --fault KIND=RATE      KIND 429 | 500 | slow | drop, RATE 0..1, on /api/v1 calls; repeatable
 //     --random-seed N        seeds uids and faults (default 1)
+//     --clock-offset-ms N    this server's clock runs N ms ahead (negative: behind) of the host's
 //
 // What it does, as the real API does (sources in NOTES.md):
 // - the list envelope {metadata: {limit, offset, total}, items}, with `offset` a zero-based PAGE
@@ -149,17 +150,20 @@ export class OutsetaSim {
     this.seedData = options.seed ?? null;
     this.random = rng(options.randomSeed ?? 1);
     this.timers = new Set();
+    this.clockOffsetMs = 0;
     this.configure({
       rateLimit: options.rateLimit ?? true,
       timeScale: options.timeScale ?? 1,
       faults: options.faults ?? {},
       webhooks: options.webhooks ?? {},
       signingKey: options.signingKey ?? null,
+      clockOffsetMs: options.clockOffsetMs ?? 0,
     });
     this.reset();
   }
 
-  configure({ rateLimit, timeScale, faults, webhooks, signingKey }) {
+  configure({ rateLimit, timeScale, faults, webhooks, signingKey, clockOffsetMs }) {
+    if (clockOffsetMs !== undefined) this.clockOffsetMs = Number(clockOffsetMs);
     if (rateLimit !== undefined) this.rateLimit = Boolean(rateLimit);
     if (timeScale !== undefined) this.timeScale = Number(timeScale);
     if (faults !== undefined) this.faults = { ...faults };
@@ -191,6 +195,11 @@ export class OutsetaSim {
     if (this.seedData) this.seed(this.seedData);
   }
 
+  /** This server's clock: every timestamp it stamps reads it (clock-skew tests). */
+  now() {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
   stop() {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -208,9 +217,9 @@ export class OutsetaSim {
     for (const a of accounts) this.createAccount(a, { silent: true });
     for (const l of emailLists) {
       const Uid = l.Uid ?? this.uid();
-      this.emailLists.set(Uid, { Uid, Name: l.Name ?? "List", Description: l.Description ?? "", Created: plainUtc(), Updated: sevenDigitsZ() });
+      this.emailLists.set(Uid, { Uid, Name: l.Name ?? "List", Description: l.Description ?? "", Created: plainUtc(this.now()), Updated: sevenDigitsZ(this.now()) });
     }
-    for (const a of activities) this.activities.push({ Uid: this.uid(), Created: plainUtc(), Updated: plainUtc(), ...a });
+    for (const a of activities) this.activities.push({ Uid: this.uid(), Created: plainUtc(this.now()), Updated: plainUtc(this.now()), ...a });
     Object.assign(this.definitions, definitions);
   }
 
@@ -348,7 +357,7 @@ export class OutsetaSim {
       if (!c && method === "POST") {
         const Name = needObject().Name;
         if (typeof Name !== "string" || !Name.trim()) throw validation("EmailList", body, [["Name", "The Name field is required."]]);
-        const list = { Uid: this.uid(), Name, Description: body.Description ?? "", Created: plainUtc(), Updated: sevenDigitsZ() };
+        const list = { Uid: this.uid(), Name, Description: body.Description ?? "", Created: plainUtc(this.now()), Updated: sevenDigitsZ(this.now()) };
         this.emailLists.set(list.Uid, list);
         return list;
       }
@@ -423,7 +432,7 @@ export class OutsetaSim {
   createPerson(fields, { silent = false } = {}) {
     this.checkPerson(fields, fields);
     const Uid = typeof fields.Uid === "string" && fields.Uid && !this.people.has(fields.Uid) ? fields.Uid : this.uid();
-    const now = new Date();
+    const now = this.now();
     const person = {
       Uid, Email: "", FirstName: "", LastName: "", PhoneMobile: "", PhoneWork: "", Title: null, Timezone: null,
       Language: null, IPAddress: null, Referer: null, UserAgent: null, ProfileImageS3Url: null, MailingAddress: null,
@@ -453,7 +462,7 @@ export class OutsetaSim {
     if (!("PersonAccount" in fields)) {
       for (const [muid, m] of this.memberships) if (m.personUid === uid) this.memberships.delete(muid);
     }
-    person.Updated = sevenDigitsZ();
+    person.Updated = sevenDigitsZ(this.now());
     this.event(ACTIVITY_TYPES.PersonUpdated, 2, uid, `${person.Email} was updated`);
     return uid;
   }
@@ -507,7 +516,7 @@ export class OutsetaSim {
     if ("AccountStage" in fields && !Number.isInteger(fields.AccountStage)) errors.push(["AccountStage", "The AccountStage field must be a number."]);
     if (errors.length) throw validation("Account", fields, errors);
     const Uid = typeof fields.Uid === "string" && fields.Uid && !this.accounts.has(fields.Uid) ? fields.Uid : this.uid();
-    const now = new Date();
+    const now = this.now();
     const account = { Uid, Name: "", AccountStage: 2, IsDemo: false, ClientIdentifier: null, Currency: "USD", BillingAddress: null, MailingAddress: null, CurrentSubscription: null, LifetimeRevenue: 0 };
     for (const [k, v] of Object.entries(fields)) {
       if (!["Uid", "PersonAccount", "_objectType", "Created", "Updated", "AccountStageLabel"].includes(k)) account[k] = v;
@@ -522,7 +531,7 @@ export class OutsetaSim {
   }
 
   link(accountUid, personUid, IsPrimary, ReceiveInvoices) {
-    const now = new Date();
+    const now = this.now();
     const m = { Uid: this.uid(), accountUid, personUid, IsPrimary: Boolean(IsPrimary), ReceiveInvoices: Boolean(ReceiveInvoices), Created: plainUtc(now), Updated: plainUtc(now) };
     this.memberships.set(m.Uid, m);
     return m;
@@ -534,7 +543,7 @@ export class OutsetaSim {
     for (const [k, v] of Object.entries(fields)) {
       if (!["Uid", "PersonAccount", "_objectType", "Created", "Updated", "AccountStageLabel"].includes(k)) account[k] = v;
     }
-    account.Updated = sevenDigitsZ();
+    account.Updated = sevenDigitsZ(this.now());
     this.event(ACTIVITY_TYPES.AccountUpdated, 1, uid, `${account.Name} was updated`);
     return uid;
   }
@@ -605,7 +614,7 @@ export class OutsetaSim {
   }
 
   record(ActivityType, EntityType, EntityUid, Title, Description = "", ActivityData = null) {
-    const now = new Date();
+    const now = this.now();
     const activity = { Uid: this.uid(), Title, Description, ActivityData, ActivityDateTime: plainUtc(now), ActivityType, EntityType, EntityUid, Created: plainUtc(now), Updated: sevenDigitsZ(now) };
     this.activities.push(activity);
     return activity;
@@ -616,7 +625,7 @@ export class OutsetaSim {
     const existing = [...this.subscriptions.values()].find((s) => s.EmailList.Uid === list.Uid && s.Person.Uid === personUid);
     if (existing) throw validation("EmailListPerson", body, [["Person", "This person is already subscribed to the list."]]);
     const p = this.people.get(personUid);
-    const now = new Date();
+    const now = this.now();
     const sub = {
       Uid: this.uid(), EmailList: { Uid: list.Uid, Name: list.Name }, Person: { Uid: p.Uid, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName },
       EmailListSubscriberStatus: 1, SubscribedDate: plainUtc(now), Created: plainUtc(now), Updated: sevenDigitsZ(now),
@@ -762,8 +771,9 @@ function parseArgs(argv) {
       case "--time-scale": options.timeScale = Number(value()); break;
       case "--fault": { const [kind, rate] = pair(); options.faults[kind] = Number(rate); break; }
       case "--random-seed": options.randomSeed = Number(value()); break;
+      case "--clock-offset-ms": options.clockOffsetMs = Number(value()); break;
       case "--help": case "-h":
-        console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 12).map((l) => l.slice(3)).join("\n"));
+        console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 13).map((l) => l.slice(3)).join("\n"));
         process.exit(0);
       default: throw new Error(`unknown option ${flag} (see --help)`);
     }
