@@ -306,3 +306,28 @@ fn dedup_index_adds_queries_and_links() {
         "INPUT_INVALID"
     );
 }
+
+/// The wasm build folds names through the host's `String.prototype.normalize` (NFKD) and
+/// `\p{M}` instead of the unicode-normalization crate (issue 8's size goal): the same
+/// answers as the native unit tests in src/dedup/normalize.rs, plus scripts with
+/// spacing marks and Hangul, whose NFKD is conjoining jamo.
+#[wasm_bindgen_test]
+fn names_fold_through_the_host_normalize_as_natively() {
+    use outseta_ghl_sync::dedup::normalize::{fold, name};
+    assert_eq!(name("  José  María "), "jose maria");
+    assert_eq!(name("O'Brien-Smith"), "obrien smith");
+    assert_eq!(name("Dr. Zoë Ångström Jr."), "zoe angstrom");
+    assert_eq!(name("STRAẞE Łukasz Øster"), "strasse lukasz oster");
+    assert_eq!(name("Ｊｏｈｎ"), "john");
+    assert_eq!(name("Иван Петров"), "иван петров");
+    assert_eq!(name("山田 太郎"), "山田 太郎");
+    assert_eq!(fold("Nguyễn Văn Ánh"), "nguyen van anh");
+    assert_eq!(fold("ﬁona Ⅻ"), "fiona xii");
+    assert_eq!(fold("हिन्दी"), "हनद");
+    assert_eq!(
+        fold("한국"),
+        "\u{1112}\u{1161}\u{11ab}\u{1100}\u{116e}\u{11a8}"
+    );
+    assert_eq!(fold("é"), "e");
+    assert_eq!(fold("\u{301}"), "");
+}

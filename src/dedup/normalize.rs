@@ -3,8 +3,8 @@
 
 use std::sync::OnceLock;
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+#[cfg(not(target_arch = "wasm32"))]
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// Local parts that stand for "no email" in CRM exports; never evidence.
 const PLACEHOLDER_LOCAL_PARTS: &[&str] = &[
@@ -156,8 +156,8 @@ pub fn fold(raw: &str) -> String {
     }
     let mut out = String::with_capacity(raw.len());
     let mut space = true;
-    for c in raw.nfkd() {
-        if is_combining_mark(c) || matches!(c, '\'' | '’' | '`' | 'ʼ') {
+    for c in nfkd_without_marks(raw).chars() {
+        if matches!(c, '\'' | '’' | '`' | 'ʼ') {
             continue;
         }
         if c.is_alphanumeric() {
@@ -184,6 +184,26 @@ pub fn fold(raw: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// NFKD with the combining marks (General_Category M) removed: "Zoë" -> "Zoe".
+/// Natively through the unicode-normalization crate.
+#[cfg(not(target_arch = "wasm32"))]
+fn nfkd_without_marks(raw: &str) -> String {
+    raw.nfkd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// The wasm build asks the host instead (`String.prototype.normalize` and `\p{M}`, in
+/// every engine the package runs on): the crate's decomposition and mark tables were
+/// about 100 KB of the wasm (issue 8's size goal). The host's Unicode version can differ
+/// from the crate's by a release; names in scripts added since would fold differently.
+#[cfg(target_arch = "wasm32")]
+fn nfkd_without_marks(raw: &str) -> String {
+    thread_local! {
+        static MARKS: js_sys::RegExp = js_sys::RegExp::new("\\p{M}", "gu");
+    }
+    let text = js_sys::JsString::from(raw).normalize("NFKD");
+    MARKS.with(|marks| String::from(text.replace_by_pattern(marks, "")))
 }
 
 /// `fold` for ASCII text (most of it), which NFKD leaves as it is.
@@ -557,6 +577,15 @@ mod tests {
         assert_eq!(name("山田 太郎"), "山田 太郎");
         assert_eq!(name("Mr"), "");
         assert_eq!(name("!!!"), "");
+        // tests/wasm.rs asserts the same answers from the host's normalize.
+        assert_eq!(fold("Nguyễn Văn Ánh"), "nguyen van anh");
+        assert_eq!(fold("ﬁona Ⅻ"), "fiona xii");
+        assert_eq!(fold("हिन्दी"), "हनद");
+        assert_eq!(
+            fold("한국"),
+            "\u{1112}\u{1161}\u{11ab}\u{1100}\u{116e}\u{11a8}"
+        );
+        assert_eq!(fold("\u{301}"), "");
     }
 
     #[test]
