@@ -55,7 +55,9 @@ build: $(PKG_WASM)
 
 $(PKG_WASM): $(RUST_SOURCES) Makefile
 	cargo build --target wasm32-unknown-unknown --release
-	wasm-bindgen --target web --out-dir pkg/wasm --out-name outseta_ghl_sync $(CRATE_WASM)
+	# --experimental-reset-state-function: __wbg_reset_state() re-instantiates the module
+	# after a trap (pkg/worker-app.js), and the glue refuses objects from the dead instance.
+	wasm-bindgen --target web --experimental-reset-state-function --out-dir pkg/wasm --out-name outseta_ghl_sync $(CRATE_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(PKG_WASM) -o $(PKG_WASM)
 
 $(BENCH_WASM): $(RUST_SOURCES) Makefile
