@@ -185,7 +185,7 @@ function recoverFromTrap(err, where) {
  */
 let trapInBackground = null;
 const queueMicrotaskOfRuntime = globalThis.queueMicrotask.bind(globalThis);
-globalThis.queueMicrotask = (task) =>
+globalThis.queueMicrotask = (/** @type {VoidFunction} */ task) =>
   queueMicrotaskOfRuntime(() => {
     try {
       task();
@@ -212,7 +212,7 @@ const trapped = () => fail(500, "WASM_TRAPPED", "the request failed inside the W
  * memory faults inside the instance ("memory access out of bounds"), as any trap would.
  */
 function trapForTest() {
-  const verifier = new GhlWebhookVerifier();
+  const verifier = new GhlWebhookVerifier(undefined);
   /** @type {any} */ (verifier).__wbg_ptr = 0xfffffff0;
   verifier.verify("{}", {});
 }
