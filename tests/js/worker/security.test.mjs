@@ -16,6 +16,13 @@ import { signBody, startOutsetaSim } from "../../sim/outseta.mjs";
 
 const signingKey = randomBytes(32).toString("hex");
 const adminToken = `adm-${randomBytes(16).toString("hex")}`;
+// Distinctive, so a leak into any response or log line is unmistakable.
+const ghlToken = `ghltok-${randomBytes(12).toString("hex")}`;
+const outsetaKey = `oak-${randomBytes(8).toString("hex")}`;
+const outsetaSecret = `oas-${randomBytes(12).toString("hex")}`;
+const SECRETS = { signingKey, adminToken, ghlToken, outsetaKey, outsetaSecret };
+/** Every response body the tests read, scanned for secrets at the end. */
+const responses = [];
 // Our own HighLevel signing key pair: the Worker is given its public half.
 const ghlKey = generateKeyPairSync("ed25519");
 const persistTo = mkdtempSync(join(tmpdir(), "ogs-worker-sec-"));
@@ -23,14 +30,14 @@ const LOC = "loc_sim";
 let ghl, outseta, worker;
 
 before(async () => {
-  ghl = await startGhlSim({ rateLimit: false, duplicates: "email" });
-  outseta = await startOutsetaSim({ rateLimit: false, signingKey });
+  ghl = await startGhlSim({ rateLimit: false, duplicates: "email", token: ghlToken });
+  outseta = await startOutsetaSim({ rateLimit: false, signingKey, apiKey: outsetaKey, secretKey: outsetaSecret });
   worker = await startWorker({
     persistTo,
     vars: {
-      GHL_LOCATION_ID: LOC, GHL_TOKEN: "sim-token", GHL_BASE_URL: ghl.url,
+      GHL_LOCATION_ID: LOC, GHL_TOKEN: ghlToken, GHL_BASE_URL: ghl.url,
       GHL_WEBHOOK_ED25519_KEY: ghlKey.publicKey.export({ type: "spki", format: "pem" }),
-      OUTSETA_BASE_URL: outseta.baseUrl, OUTSETA_API_KEY: "test-key", OUTSETA_SECRET_KEY: "test-secret",
+      OUTSETA_BASE_URL: outseta.baseUrl, OUTSETA_API_KEY: outsetaKey, OUTSETA_SECRET_KEY: outsetaSecret,
       OUTSETA_SIGNING_KEY: signingKey, ADMIN_TOKEN: adminToken,
       // A delete tags the survivor, so a wrongly honoured delete would show in GHL.
       SYNC_OPTIONS: JSON.stringify({ deletePolicy: "tag" }),
@@ -86,6 +93,7 @@ async function refused(what, request, status, code) {
   const before = await snapshot();
   const res = await request();
   const text = await res.text();
+  responses.push(text);
   assert.equal(res.status, status, `${what}: ${text}`);
   assert.equal(JSON.parse(text).error.code, code, what);
   await new Promise((r) => setTimeout(r, 300));
@@ -144,7 +152,7 @@ test("a signed Outseta body re-sent to the PersonDeleted route does not delete: 
 test("GHL webhooks: unsigned, forged, tampered, stale, id-less and replayed deliveries are refused and change nothing", async () => {
   const made = await fetch(`${ghl.url}/contacts/`, {
     method: "POST",
-    headers: { Authorization: "Bearer sim-token", Version: "2021-07-28", "content-type": "application/json" },
+    headers: { Authorization: `Bearer ${ghlToken}`, Version: "2021-07-28", "content-type": "application/json" },
     body: JSON.stringify({ locationId: LOC, email: "gus@example.com", firstName: "Gus" }),
   }).then((r) => r.json());
   const contact = made.contact;
@@ -223,4 +231,36 @@ test("a trap inside the wasm instance is recovered from: the engine is dropped, 
   assert.equal(c.firstName, "Tess");
   const report = await (await fetch(`${worker.url}/admin/reconcile`, { headers: auth })).json();
   assert.ok(report.counts.links >= 3, JSON.stringify(report.counts));
+});
+
+test("no secret in any response, in the reconcile report (JSON and HTML), or in wrangler dev's output, failures included", async () => {
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const read = async (res) => { const t = await res.text(); responses.push(t); return t; };
+  await read(await fetch(`${worker.url}/admin/reconcile`, { headers: auth }));
+  await read(await fetch(`${worker.url}/admin/reconcile?format=html`, { headers: auth }));
+  await read(await fetch(`${worker.url}/admin/import`, { headers: auth }));
+  await read(await fetch(`${worker.url}/v1/step`, { method: "POST", headers: auth, body: JSON.stringify({ action: "timeline", outsetaUid: [...outseta.sim.people.keys()][0] }) }));
+  // Both APIs failing: GHL answers 500 to everything, then Outseta does too.
+  await fetch(`${ghl.url}/_sim/config`, { method: "POST", body: JSON.stringify({ fault5xx: 1 }) });
+  outseta.sim.configure({ faults: { 500: 1 } });
+  try {
+    const uid = outseta.sim.createPerson({ Email: "fail@example.com" }, { silent: true });
+    const body = JSON.stringify(outseta.sim.renderPerson(uid, false));
+    assert.equal((await outsetaHook("PersonCreated", body, { "x-hub-signature-256": signBody(signingKey, body) })).status, 202);
+    const failed = await fetch(`${worker.url}/admin/reconcile`, { headers: auth });
+    await read(failed);
+    assert.ok(failed.status >= 400, "reconcile fails while the APIs do");
+    await read(await fetch(`${worker.url}/v1/step`, { method: "POST", headers: auth, body: JSON.stringify({ action: "syncPerson", person: JSON.parse(body) }) }));
+    await until(() => /outseta PersonCreated failed/.test(worker.output()), "the failed background sync in the log", 30_000);
+  } finally {
+    await fetch(`${ghl.url}/_sim/config`, { method: "POST", body: JSON.stringify({ fault5xx: 0 }) });
+    outseta.sim.configure({ faults: {} });
+  }
+  const texts = [...responses, worker.output(), JSON.stringify(storeRows())];
+  assert.ok(responses.length > 60, `${responses.length} responses`);
+  for (const text of texts) {
+    for (const [name, value] of Object.entries(SECRETS)) {
+      assert.ok(!text.includes(value), `${name} leaked: ${text.slice(Math.max(0, text.indexOf(value) - 200), text.indexOf(value) + 40)}`);
+    }
+  }
 });
