@@ -4,7 +4,8 @@
 #   make test   every test layer, ending in one "N passed, N failed" line
 #   make size   raw and gzipped sizes of what the package ships
 #   make bench  benchmarks, as ratios measured in one run
-#   make fuzz   the webhook parsers under cargo-fuzz (nightly) for FUZZ_SECONDS (default 60)
+#   make fuzz   the webhook, mapping spec and API response parsers under cargo-fuzz
+#               (nightly), each for FUZZ_SECONDS (default 60)
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -50,6 +51,11 @@ fuzz:
 	cp $(GHL_SPEC_DIR)/webhook-events/*.example.json fuzz/corpus/ghl_webhook/
 	cd fuzz && cargo +nightly fuzz run ghl_webhook corpus/ghl_webhook -- -max_total_time=$(FUZZ_SECONDS)
 	cd fuzz && cargo +nightly fuzz run outseta_webhook -- -max_total_time=$(FUZZ_SECONDS)
+	mkdir -p fuzz/corpus/mapping_spec fuzz/corpus/api_response
+	cp src/mapping/default.json tests/corpus/mappings/*.json fuzz/corpus/mapping_spec/
+	cp tests/corpus/responses/* fuzz/corpus/api_response/
+	cd fuzz && cargo +nightly fuzz run mapping_spec corpus/mapping_spec -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && cargo +nightly fuzz run api_response corpus/api_response -- -max_total_time=$(FUZZ_SECONDS)
 
 build: $(PKG_WASM)
 
