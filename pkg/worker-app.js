@@ -206,12 +206,17 @@ function recoverFromBackgroundTrap(where) {
 /** The answer to a request whose wasm call trapped. */
 const trapped = () => fail(500, "WASM_TRAPPED", "the request failed inside the WebAssembly core; the instance was replaced, so retry it");
 
+/** The test trap's probe: an object of the instance that trapped. @type {any} */
+let probeFromBeforeTrap = null;
+
 /**
  * A real trap for the recovery test, only when the OGS_TEST_TRAP var is "1" (never set
  * in wrangler.toml): a call on a wasm object whose pointer lies past the end of linear
  * memory faults inside the instance ("memory access out of bounds"), as any trap would.
  */
 function trapForTest() {
+  // Made on the instance about to trap: after recovery, a call on it must be refused.
+  probeFromBeforeTrap ??= new GhlWebhookVerifier(undefined);
   const verifier = new GhlWebhookVerifier(undefined);
   /** @type {any} */ (verifier).__wbg_ptr = 0xfffffff0;
   verifier.verify("{}", {});
@@ -289,6 +294,15 @@ async function route(request, env, ctx) {
     const refused = admin(request, env);
     if (refused) return refused;
     if (url.searchParams.get("in") === "location") return json(await ask(env, "/trap", { method: "POST" }));
+    if (url.searchParams.get("in") === "probe") {
+      // Whether the object made before the trap is refused: the instance was replaced.
+      try {
+        probeFromBeforeTrap?.verify("{}", {});
+        return json({ refused: false });
+      } catch (err) {
+        return json({ refused: true, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
     if (url.searchParams.get("in") === "microtask") {
       sync(env);
       queueMicrotask(trapForTest);
