@@ -4,7 +4,8 @@
 #   make test   every test layer, ending in one "N passed, N failed" line
 #   make size   raw and gzipped sizes of what the package ships
 #   make bench  benchmarks, as ratios measured in one run
-#   make fuzz   the webhook parsers under cargo-fuzz (nightly) for FUZZ_SECONDS (default 60)
+#   make fuzz   the webhook, mapping spec and API response parsers under cargo-fuzz
+#               (nightly), each for FUZZ_SECONDS (default 60)
 #   make reliability  the fault matrix and the two-way storm (tests/.out/reliability.md)
 
 SHELL := /bin/bash
@@ -54,12 +55,19 @@ fuzz:
 	cp $(GHL_SPEC_DIR)/webhook-events/*.example.json fuzz/corpus/ghl_webhook/
 	cd fuzz && cargo +nightly fuzz run ghl_webhook corpus/ghl_webhook -- -max_total_time=$(FUZZ_SECONDS)
 	cd fuzz && cargo +nightly fuzz run outseta_webhook -- -max_total_time=$(FUZZ_SECONDS)
+	mkdir -p fuzz/corpus/mapping_spec fuzz/corpus/api_response
+	cp src/mapping/default.json tests/corpus/mappings/*.json fuzz/corpus/mapping_spec/
+	cp tests/corpus/responses/* fuzz/corpus/api_response/
+	cd fuzz && cargo +nightly fuzz run mapping_spec corpus/mapping_spec -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && cargo +nightly fuzz run api_response corpus/api_response -- -max_total_time=$(FUZZ_SECONDS)
 
 build: $(PKG_WASM)
 
 $(PKG_WASM): $(RUST_SOURCES) Makefile
 	cargo build --target wasm32-unknown-unknown --release
-	wasm-bindgen --target web --out-dir pkg/wasm --out-name outseta_ghl_sync $(CRATE_WASM)
+	# --experimental-reset-state-function: __wbg_reset_state() re-instantiates the module
+	# after a trap (pkg/worker-app.js), and the glue refuses objects from the dead instance.
+	wasm-bindgen --target web --experimental-reset-state-function --out-dir pkg/wasm --out-name outseta_ghl_sync $(CRATE_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(PKG_WASM) -o $(PKG_WASM)
 
 $(BENCH_WASM): $(RUST_SOURCES) Makefile

@@ -63,7 +63,9 @@ export type ErrorCode =
   /** The store holds a value that does not parse; `details.key`. */
   | "STORE_CORRUPT"
   /** A webhook arrived for a system whose verification is not configured. */
-  | "NOT_CONFIGURED";
+  | "NOT_CONFIGURED"
+  /** The Worker only: a request trapped inside the WebAssembly core; the instance was replaced, retry it. */
+  | "WASM_TRAPPED";
 
 /** Every error thrown by this package: a real `Error` with a stable `code`. */
 export interface OutsetaGhlSyncError extends Error {

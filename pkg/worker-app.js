@@ -13,8 +13,11 @@
 // the GHL rate limit is shared. State lives in D1 (binding DB). Errors answer
 // { error: { code, message, details } } with a 4xx status; the Worker never throws past
 // fetch(), so one bad request cannot take the isolate down.
-import { version, mapContact, runStep, SyncEngine, verifyOutsetaSignature, GhlWebhookVerifier } from "./worker.js";
+import { version, mapContact, runStep, SyncEngine, parseOutsetaWebhook, GhlWebhookVerifier } from "./worker.js";
 import { d1Store } from "./stores/d1.js";
+// Generated with --experimental-reset-state-function (Makefile): the same module instance
+// worker.js initialised.
+import { __wbg_reset_state } from "./wasm/outseta_ghl_sync.js";
 
 /** @param {unknown} body @param {number} [status] @param {Record<string, string>} [headers] */
 const json = (body, status = 200, headers = {}) =>
@@ -38,7 +41,7 @@ const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (
  *   GHL_WEBHOOK_ED25519_KEY?: string, GHL_WEBHOOK_RSA_KEY?: string,
  *   OUTSETA_SUBDOMAIN?: string, OUTSETA_BASE_URL?: string,
  *   OUTSETA_API_KEY?: string, OUTSETA_SECRET_KEY?: string, OUTSETA_SIGNING_KEY?: string,
- *   ADMIN_TOKEN?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
+ *   ADMIN_TOKEN?: string, OGS_TEST_TRAP?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
  *   GHL_RATE_LIMIT?: string, SYNC?: any,
  * }} Env
  */
@@ -132,6 +135,19 @@ function summarise(run) {
   };
 }
 
+/**
+ * Throws WEBHOOK_REPLAYED when the engine has claimed this delivery's idempotency key in
+ * D1 (the key layout is the engine's: `seen/<key>`, see src/store/mod.rs). A claim is
+ * released when its run fails, so the sender's retry of a failed delivery still passes.
+ * @param {Env} env @param {string} key
+ */
+async function refuseReplay(env, key) {
+  const seen = await d1Store(env.DB).get(`seen/${key}`);
+  if (seen !== null) {
+    throw Object.assign(new Error("this delivery was already received"), { code: "WEBHOOK_REPLAYED", details: {} });
+  }
+}
+
 /** @param {Request} request @param {Env} env */
 function admin(request, env) {
   const header = request.headers.get("authorization") ?? "";
@@ -142,6 +158,68 @@ function admin(request, env) {
   let diff = given.length ^ wanted.length;
   for (let i = 0; i < wanted.length; i++) diff |= wanted[i] ^ (given[i] ?? 0);
   return diff === 0 ? null : fail(401, "UNAUTHORIZED", "the admin routes need Authorization: Bearer <ADMIN_TOKEN>");
+}
+
+/**
+ * After a trap (a WebAssembly.RuntimeError: an abort, an out-of-bounds access, running
+ * out of memory) the instance's memory may hold half-done state: borrow flags left set,
+ * a shadow stack never unwound, a lock never released. So the cached engine is dropped
+ * and the compiled module instantiated afresh; the glue then refuses any call on an
+ * object made on the dead instance. Returns whether `err` was a trap.
+ * @param {unknown} err @param {string} where
+ */
+function recoverFromTrap(err, where) {
+  if (!(err instanceof WebAssembly.RuntimeError)) return false;
+  console.error(`${where}: the wasm instance trapped (${err.message}); dropping the engine and re-instantiating the module`);
+  cached = null;
+  __wbg_reset_state();
+  return true;
+}
+
+/**
+ * A trap inside async Rust code (an engine method) happens in the microtask that polls
+ * its future (wasm-bindgen-futures queues polls with the global queueMicrotask), not in
+ * the promise the caller awaits: that request never settles and the runtime cancels it.
+ * So the trap is caught here and remembered, and the next request recovers first.
+ * @type {unknown}
+ */
+let trapInBackground = null;
+const queueMicrotaskOfRuntime = globalThis.queueMicrotask.bind(globalThis);
+globalThis.queueMicrotask = (/** @type {VoidFunction} */ task) =>
+  queueMicrotaskOfRuntime(() => {
+    try {
+      task();
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) trapInBackground = err;
+      throw err;
+    }
+  });
+
+/** Recovers from a trap seen in a microtask since the last request. @param {string} where */
+function recoverFromBackgroundTrap(where) {
+  if (trapInBackground === null) return;
+  const err = trapInBackground;
+  trapInBackground = null;
+  recoverFromTrap(err, `${where} (a trap in a background task)`);
+}
+
+/** The answer to a request whose wasm call trapped. */
+const trapped = () => fail(500, "WASM_TRAPPED", "the request failed inside the WebAssembly core; the instance was replaced, so retry it");
+
+/** The test trap's probe: an object of the instance that trapped. @type {any} */
+let probeFromBeforeTrap = null;
+
+/**
+ * A real trap for the recovery test, only when the OGS_TEST_TRAP var is "1" (never set
+ * in wrangler.toml): a call on a wasm object whose pointer lies past the end of linear
+ * memory faults inside the instance ("memory access out of bounds"), as any trap would.
+ */
+function trapForTest() {
+  // Made on the instance about to trap: after recovery, a call on it must be refused.
+  probeFromBeforeTrap ??= new GhlWebhookVerifier(undefined);
+  const verifier = new GhlWebhookVerifier(undefined);
+  /** @type {any} */ (verifier).__wbg_ptr = 0xfffffff0;
+  verifier.verify("{}", {});
 }
 
 /** @param {Request} request @param {Env} env @param {any} ctx */
@@ -173,24 +251,30 @@ async function route(request, env, ctx) {
     if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
     const body = new Uint8Array(await request.arrayBuffer());
     checkConfig(env);
-    // The signature first, before anything in the body is read; then answer at once
-    // and sync in the background (the senders retry on a slow answer).
+    // The signature first, before anything in the body is read; then the replay check
+    // against the claims in D1 (a delivery already processed, or being processed, is
+    // refused here rather than queued); then answer at once and sync in the background
+    // (the senders retry on a slow answer).
     try {
       if (outsetaHook) {
-        verifyOutsetaSignature(/** @type {string} */ (env.OUTSETA_SIGNING_KEY), body, request.headers.get("x-hub-signature-256"));
         const event = decodeURIComponent(outsetaHook[1]);
+        // Verifies the HMAC over the raw body first, then parses the record: a body the
+        // engine could not use is a 400 now, not a failure in the background.
+        const delivery = parseOutsetaWebhook(event, body, request.headers.get("x-hub-signature-256"), /** @type {string} */ (env.OUTSETA_SIGNING_KEY));
+        await refuseReplay(env, delivery.idempotencyKey);
         background(ctx, ask(env, `/outseta?event=${encodeURIComponent(event)}`, { method: "POST", headers: request.headers, body }), `outseta ${event}`);
       } else {
         // A verifier per request: the signature and timestamp are checked here, and
         // replays by the engine's claims in D1, which a failed delivery releases so that
         // HighLevel's retry is processed (a verifier kept here would refuse it as a replay).
-        new GhlWebhookVerifier(ghlKeys(env)).verify(body, request.headers);
+        const verified = new GhlWebhookVerifier(ghlKeys(env)).verify(body, request.headers);
+        await refuseReplay(env, `ghl:${verified.envelope.webhookId}`);
         background(ctx, ask(env, "/ghl", { method: "POST", headers: request.headers, body }), "ghl");
       }
     } catch (err) {
       const code = coded(err)?.code;
       if (typeof code !== "string") throw err;
-      const status = code === "SIGNATURE_INVALID" ? 401 : code === "WEBHOOK_REPLAYED" ? 409 : 400;
+      const status = code === "SIGNATURE_INVALID" ? 401 : code === "WEBHOOK_REPLAYED" ? 409 : code === "WEBHOOK_STALE" ? 401 : 400;
       return fail(status, code, coded(err).message);
     }
     return json({ accepted: true }, 202);
@@ -205,6 +289,27 @@ async function route(request, env, ctx) {
       ? await runStep(input, { mapping: parseJson(env.SYNC_MAPPING), policy: parseJson(env.SYNC_POLICY) })
       : await (await location(env).fetch("https://sync-location/step", { method: "POST", body: JSON.stringify(input) })).json();
     return json(result, result.ok ? 200 : 400);
+  }
+  if (pathname === "/_test/trap" && env.OGS_TEST_TRAP === "1" && request.method === "POST") {
+    const refused = admin(request, env);
+    if (refused) return refused;
+    if (url.searchParams.get("in") === "location") return json(await ask(env, "/trap", { method: "POST" }));
+    if (url.searchParams.get("in") === "probe") {
+      // Whether the object made before the trap is refused: the instance was replaced.
+      try {
+        probeFromBeforeTrap?.verify("{}", {});
+        return json({ refused: false });
+      } catch (err) {
+        return json({ refused: true, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (url.searchParams.get("in") === "microtask") {
+      sync(env);
+      queueMicrotask(trapForTest);
+      return json({ queued: true }, 202);
+    }
+    sync(env);
+    trapForTest();
   }
   if (pathname.startsWith("/admin/")) {
     const refused = admin(request, env);
@@ -230,11 +335,13 @@ async function route(request, env, ctx) {
 export default {
   /** @param {Request} request @param {Env} env @param {any} ctx */
   async fetch(request, env, ctx) {
+    recoverFromBackgroundTrap("worker");
     try {
       return await route(request, env, ctx);
     } catch (err) {
+      if (recoverFromTrap(err, "worker")) return trapped();
       const code = coded(err)?.code;
-      if (typeof code === "string") return fail(code === "NOT_CONFIGURED" ? 503 : 400, code, coded(err).message, coded(err).details);
+      if (typeof code === "string") return fail(code === "NOT_CONFIGURED" ? 503 : code === "WASM_TRAPPED" ? 500 : 400, code, coded(err).message, coded(err).details);
       console.error("unexpected error", err instanceof Error ? err.stack : String(err));
       return fail(500, "INTERNAL", "unexpected error; see the Worker's logs");
     }
@@ -263,9 +370,11 @@ export class SyncLocation {
 
   /** @param {Request} request */
   async fetch(request) {
+    recoverFromBackgroundTrap("location");
     try {
       return await this.route(request);
     } catch (err) {
+      if (recoverFromTrap(err, "location")) return trapped();
       const code = coded(err)?.code;
       if (typeof code !== "string") throw err;
       return fail(code === "NOT_CONFIGURED" ? 503 : 400, code, coded(err).message, coded(err).details);
@@ -282,6 +391,10 @@ export class SyncLocation {
         return json(summarise(await engine.handleOutsetaWebhook(url.searchParams.get("event") ?? "", await body(), request.headers)));
       case "POST /ghl":
         return json(summarise(await engine.handleGhlWebhook(await body(), request.headers)));
+      case "POST /trap":
+        if (this.env.OGS_TEST_TRAP !== "1") break;
+        trapForTest();
+        break;
       case "POST /poll":
         return json(summarise(await engine.poll()));
       case "POST /step":
@@ -301,6 +414,17 @@ export class SyncLocation {
   }
 
   async alarm() {
+    recoverFromBackgroundTrap("import alarm");
+    try {
+      await this.importSlice();
+    } catch (err) {
+      // Thrown on: the runtime retries the alarm, on a fresh instance after a trap.
+      recoverFromTrap(err, "import alarm");
+      throw err;
+    }
+  }
+
+  async importSlice() {
     const job = await this.state.storage.get("import");
     if (!job) return;
     const { engine } = sync(this.env);

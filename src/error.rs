@@ -26,3 +26,47 @@ pub fn json_type_name(value: &Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+/// serde quotes the value it refused (`invalid type: string "…", expected …`). Client
+/// and engine options carry credentials, so errors raised while reading them keep only
+/// the kind of value: `invalid type: string, expected …`.
+pub fn without_quoted_strings(message: &str) -> String {
+    const OPEN: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at + OPEN.len() - 2]);
+        let value = &rest[at + OPEN.len()..];
+        // The value is written with Rust's escaping: the first unescaped quote ends it.
+        let mut escaped = false;
+        let end = value.char_indices().find_map(|(i, c)| {
+            let close = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            close.then_some(i)
+        });
+        rest = end.map_or("", |i| &value[i + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_quoted_strings;
+
+    #[test]
+    fn quoted_values_are_dropped_from_serde_messages() {
+        let err = serde_json::from_str::<u32>(r#""tok-\"secret\"-1""#).unwrap_err();
+        let message = without_quoted_strings(&err.to_string());
+        assert!(!message.contains("secret"), "{message}");
+        assert!(
+            message.starts_with("invalid type: string, expected u32"),
+            "{message}"
+        );
+        assert_eq!(without_quoted_strings("no values here"), "no values here");
+        assert_eq!(
+            without_quoted_strings(r#"a string "x" and string "y"#),
+            "a string and string"
+        );
+    }
+}

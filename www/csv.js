@@ -4,6 +4,15 @@
 // spreadsheets in some locales use ";").
 
 /**
+ * An error with the package's `code` and `details`, so callers branch on the code as
+ * they do for the core's errors.
+ * @param {string} message @param {Record<string, unknown>} details
+ */
+export function inputInvalid(message, details) {
+  return Object.assign(new Error(message), { code: "INPUT_INVALID", details });
+}
+
+/**
  * The delimiter the header line uses most, outside quotes.
  * @param {string} text
  * @returns {string}
@@ -57,7 +66,7 @@ export function parseCsv(text, delimiter) {
       let value = "";
       for (;;) {
         const q = text.indexOf('"', i);
-        if (q < 0) throw new Error(`CSV: the quote opened on line ${opened} is never closed`);
+        if (q < 0) throw inputInvalid(`CSV: the quote opened on line ${opened} is never closed`, { line: opened });
         value += text.slice(start, q);
         for (let k = i; k < q; k++) if (text[k] === "\n" || (text[k] === "\r" && text[k + 1] !== "\n")) line++;
         if (text[q + 1] === '"') {

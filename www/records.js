@@ -2,7 +2,7 @@
 // Outseta's { items } or HighLevel's { contacts }) or CSV (an export of either tool),
 // and telling Outseta people from HighLevel contacts. CSV columns are matched to the
 // record's field names by their header, ignoring case, spaces and punctuation.
-import { parseCsv } from "./csv.js";
+import { inputInvalid, parseCsv } from "./csv.js";
 
 /** @typedef {"outseta" | "ghl"} Shape */
 /** @typedef {{ header: string, field: string | null }} Column */
@@ -106,6 +106,9 @@ function cellValue(field, cell) {
   return cell;
 }
 
+/** Keys that would reach an object's prototype instead of the record. */
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 /**
  * Sets `path` ("MailingAddress.City") in `record`, making the objects on the way.
  * @param {Record<string, any>} record @param {string} path @param {unknown} value
@@ -126,7 +129,7 @@ function setPath(record, path, value) {
  */
 export function readCsv(text, forced) {
   const rows = parseCsv(text);
-  if (rows.length === 0) throw new Error("CSV: the file is empty");
+  if (rows.length === 0) throw inputInvalid("CSV: the file is empty", { line: 1 });
   const headers = rows[0].map((h) => h.trim());
   const shape = forced ?? detectCsvShape(headers);
   const table = shape === "ghl" ? GHL_COLUMNS : OUTSETA_COLUMNS;
@@ -134,8 +137,11 @@ export function readCsv(text, forced) {
   /** @type {Column[]} */
   const columns = headers.map((header) => {
     /** @type {string | null} */
-    let field = table[norm(header)] ?? null;
+    // Own keys only: a header named "constructor" must not find Object's.
+    let field = Object.hasOwn(table, norm(header)) ? table[norm(header)] : null;
     if (!field && shape === "outseta" && /[A-Za-z]/.test(header)) field = header.replace(/[^A-Za-z0-9_]/g, "");
+    // A custom property may not be named after what every object has.
+    if (field && UNSAFE_KEYS.has(field)) field = null;
     if (field && taken.has(field)) field = null; // the first column for a field wins
     if (field) taken.add(field);
     return { header, field };
@@ -163,10 +169,15 @@ export function readCsv(text, forced) {
  * @returns {DataSet}
  */
 export function readJson(text, forced) {
-  const value = JSON.parse(text);
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw inputInvalid(`JSON: ${err instanceof Error ? err.message : String(err)}`, { path: "$" });
+  }
   let records = value;
   if (!Array.isArray(value)) {
-    if (!value || typeof value !== "object") throw new Error("JSON: expected an array of records or an object");
+    if (!value || typeof value !== "object") throw inputInvalid("JSON: expected an array of records or an object", { path: "$" });
     const list = ["items", "people", "contacts", "data", "records"].find((k) => Array.isArray(value[k]));
     records = list ? value[list] : [value];
   }

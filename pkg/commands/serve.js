@@ -1,6 +1,7 @@
 // `outseta-ghl-sync serve [--port N] [--host H]`: a local webhook receiver for people
 // who don't deploy the Worker.
 import { createServer } from "node:http";
+import { GhlWebhookVerifier, parseOutsetaWebhook } from "../node.js";
 import { ENGINE_FLAGS, ENGINE_USAGE, openEngine } from "./engine.js";
 import { intFlag, messageOf, parseFlags, redact } from "./support.js";
 
@@ -16,8 +17,9 @@ A webhook receiver. Routes:
   POST /webhooks/ghl              a HighLevel webhook (signature checked with
                                   HighLevel's published keys, or config webhooks.ghl)
   GET  /health                    {"ok":true}
-The raw body and headers go to the engine, which checks the signature before anything
-else: a bad or missing signature gets 401 and changes nothing. A body it cannot use gets
+The signature is checked before anything else: a bad or missing signature, or a GHL
+delivery outside its 5-minute timestamp window, gets 401 and changes nothing; a delivery
+already received gets 409. A body it cannot use gets
 400; a sync that failed gets 500, so the sender retries. One line per request on stderr.
 Put it behind your own HTTPS proxy to receive webhooks from the internet.
   --port N           the port (default 8787; 0 picks a free one)
@@ -31,7 +33,8 @@ const MAX_BODY = 2 * 1024 * 1024;
 
 /** @param {string | undefined} code */
 export function statusFor(code) {
-  if (code === "SIGNATURE_INVALID" || code === "WEBHOOK_STALE" || code === "WEBHOOK_REPLAYED") return 401;
+  if (code === "SIGNATURE_INVALID" || code === "WEBHOOK_STALE") return 401;
+  if (code === "WEBHOOK_REPLAYED") return 409;
   if (code === "WEBHOOK_INVALID" || code === "WEBHOOK_UNKNOWN_EVENT" || code === "OUTSETA_WEBHOOK_INVALID" || code === "INPUT_INVALID") return 400;
   if (code === "NOT_CONFIGURED") return 503;
   return 500;
@@ -46,6 +49,34 @@ export async function run(args) {
   if (!options.webhooks?.outsetaSigningKey) {
     process.stderr.write("serve: OUTSETA_SIGNING_KEY is not set: Outseta webhooks will be refused (503)\n");
   }
+
+  /**
+   * The signature first, then the replay check against the engine's claims in the store
+   * (`seen/<key>`, the layout of src/store/mod.rs): a delivery already processed, or
+   * being processed, is refused before the engine reads anything. A failed run releases
+   * its claim, so the sender's retry of it passes. Without a key the engine answers
+   * NOT_CONFIGURED itself.
+   * @param {string | null} event the Outseta route's event, or null for GHL
+   * @param {Uint8Array} body @param {Record<string, string>} headers
+   */
+  const refuseReplay = (event, body, headers) => {
+    let key;
+    if (event !== null) {
+      const signingKey = options.webhooks?.outsetaSigningKey;
+      if (!signingKey) return;
+      key = parseOutsetaWebhook(event, body, headers["x-hub-signature-256"], signingKey).idempotencyKey;
+    } else {
+      const verifier = new GhlWebhookVerifier(options.webhooks?.ghl);
+      try {
+        key = `ghl:${verifier.verify(body, headers).envelope.webhookId}`;
+      } finally {
+        verifier.free();
+      }
+    }
+    if (store.get(`seen/${key}`) !== null) {
+      throw Object.assign(new Error("this delivery was already received"), { code: "WEBHOOK_REPLAYED" });
+    }
+  };
 
   /** @type {(res: import("node:http").ServerResponse, status: number, body: unknown) => void} */
   const send = (res, status, body) => {
@@ -88,6 +119,7 @@ export async function run(args) {
       const headers = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       try {
+        refuseReplay(outseta ? decodeURIComponent(outseta[1]) : null, body, headers);
         const result = outseta
           ? await engine.handleOutsetaWebhook(decodeURIComponent(outseta[1]), body, headers)
           : await engine.handleGhlWebhook(body, headers);

@@ -802,7 +802,7 @@ impl Parser<'_> {
             ("olderThanDays" | "withinDays", Value::Number(n))
                 if n.as_i64().is_some_and(|d| d >= 0) =>
             {
-                let days = n.as_i64().unwrap_or_default();
+                let days = n.as_i64()?;
                 if test == "olderThanDays" {
                     Condition::OlderThanDays(field, days)
                 } else {

@@ -163,7 +163,7 @@ pub fn parse_policy(value: Option<&Value>) -> Result<Policy, Vec<Problem>> {
                 }
             }
             ("clockSkewMs", Value::Number(n)) if n.as_i64().is_some_and(|n| n >= 0) => {
-                policy.clock_skew_ms = n.as_i64().unwrap_or_default();
+                policy.clock_skew_ms = n.as_i64().unwrap_or(policy.clock_skew_ms);
             }
             ("noteOnReview", Value::Bool(b)) => policy.note_on_review = *b,
             ("taskOnReview", Value::Bool(b)) => policy.task_on_review = *b,

@@ -171,7 +171,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         }
         let mut ghl_index = DedupIndex::new(DedupConfig::default())?;
         let ghl_records: Vec<&Value> = ghl_by_id.values().collect();
-        ghl_index.add(&serde_json::to_string(&ghl_records).unwrap_or_default())?;
+        ghl_index.add(&records_text(&ghl_records)?)?;
         let links: HashMap<String, Link> = self
             .state
             .links()
@@ -342,7 +342,7 @@ impl Known<'_> {
                 ..PairRun::default()
             })));
         }
-        let text = serde_json::to_string(&person).unwrap_or_default();
+        let text = records_text(&person)?;
         // The same person twice in this import: the first one wins.
         let twin = self.people_index.query(&text).ok().and_then(|q| {
             q.candidates
@@ -403,4 +403,13 @@ impl Known<'_> {
             ..PairRun::default()
         })))
     }
+}
+
+/// Records as the JSON text the dedup index reads. Serialising JSON values cannot fail in
+/// practice, but an empty text would silently index nothing, so a failure is an error.
+pub(crate) fn records_text(records: &impl serde::Serialize) -> Result<String, SyncError> {
+    serde_json::to_string(records).map_err(|e| SyncError::InputInvalid {
+        what: "records for the duplicate index",
+        reason: e.to_string(),
+    })
 }

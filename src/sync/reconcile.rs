@@ -208,9 +208,9 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         }
         let config = DedupConfig::default();
         let clock = || 0.0;
-        let text = |v: &Vec<Value>| serde_json::to_string(v).unwrap_or_default();
-        report.duplicates.outseta = find_duplicates(&text(&people), &config, &clock)?.clusters;
-        report.duplicates.ghl = find_duplicates(&text(&contacts), &config, &clock)?.clusters;
+        let text = super::import::records_text;
+        report.duplicates.outseta = find_duplicates(&text(&people)?, &config, &clock)?.clusters;
+        report.duplicates.ghl = find_duplicates(&text(&contacts)?, &config, &clock)?.clusters;
         report.counts = Counts {
             outseta_people: people.len(),
             ghl_contacts: contacts.len(),

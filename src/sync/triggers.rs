@@ -217,6 +217,19 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         let Some(link) = self.state.link_by_outseta(uid).await? else {
             return Ok(Run::skipped(trigger, "the deleted person was not linked"));
         };
+        // The event name comes from the URL, which the signature does not cover: a signed
+        // PersonUpdated body re-sent to the PersonDeleted route would pass every check.
+        // So the delete is only acted on once Outseta confirms the person is gone.
+        match self.outseta.get_person(uid).await {
+            Err(OutsetaError::NotFound { .. }) => {}
+            Ok(_) => {
+                return Ok(Run::skipped(
+                    trigger,
+                    "the person still exists in Outseta: a delete event for a live person is ignored (a replayed or misrouted delivery)",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
         self.apply_delete(link, System::Outseta, trigger).await
     }
 

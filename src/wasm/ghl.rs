@@ -18,6 +18,7 @@ use super::error::to_js_error;
 use super::json::{from_js, promise, to_js};
 use super::options::RetryOptions;
 use super::transport::FetchTransport;
+use crate::error::without_quoted_strings;
 use crate::ghl::client::{
     parse_input, Auth, GhlClient as Client, GhlConfig, ListContactsQuery, ListCursor, SearchCursor,
     Secret, DEFAULT_BASE_URL,
@@ -81,7 +82,9 @@ pub(crate) fn build_client(options: &JsValue, op: &'static str) -> Result<Core, 
     if let Value::Object(map) = &mut value {
         map.remove("onTokens");
     }
-    let opts: ClientOptions = parse_input(op, value).map_err(|e| to_js_error(&e))?;
+    // Not parse_input: its messages quote refused values, and these options hold tokens.
+    let opts: ClientOptions = serde_json::from_value(value)
+        .map_err(|e| invalid(op, without_quoted_strings(&e.to_string())))?;
     let auth = match (opts.token, opts.oauth) {
         (Some(token), None) => Auth::Token(Secret(token)),
         (None, Some(o)) => Auth::OAuth {

@@ -17,6 +17,7 @@ use super::error::to_js_error;
 use super::json::{from_js, to_js};
 use super::options::RetryOptions;
 use super::transport::FetchTransport;
+use crate::error::without_quoted_strings;
 use crate::http::Limits;
 use crate::outseta::webhook;
 use crate::outseta::{Client, CustomActivity, ListQuery, OutsetaConfig, OutsetaError, Settings};
@@ -57,7 +58,10 @@ fn input_error(path: &str, reason: impl Into<String>) -> JsValue {
 /// Builds the client from `new OutsetaClient(options)`'s options (also the `outseta` key
 /// of `new SyncEngine(options)`).
 pub(crate) fn build_client(options: &JsValue) -> Result<Client<FetchTransport, JsClock>, JsValue> {
-    let options: Options = typed(options, "options")?;
+    // Not `typed`: its messages quote refused values, and these options hold the keys.
+    let text = from_js(options)?.to_string();
+    let options: Options = serde_json::from_str(&text)
+        .map_err(|e| input_error("options", without_quoted_strings(&e.to_string())))?;
     let config = match (&options.subdomain, &options.base_url) {
         (Some(sub), None) => {
             OutsetaConfig::for_subdomain(sub, &options.api_key, &options.secret_key)

@@ -15,6 +15,7 @@ use super::clock::JsClock;
 use super::error::to_js_error;
 use super::json::{from_js, promise, to_js};
 use super::transport::FetchTransport;
+use crate::error::without_quoted_strings;
 use crate::ghl::webhook::{WebhookKeys, WebhookVerifier};
 use crate::mapping::{self, MappingError};
 use crate::store::{conformance, MemoryStore, Store, StoreError};
@@ -240,8 +241,8 @@ impl SyncEngine {
                 map.remove(k);
             }
         }
-        let config: EngineConfig =
-            serde_json::from_value(rest).map_err(|e| invalid(e.to_string()))?;
+        let config: EngineConfig = serde_json::from_value(rest)
+            .map_err(|e| invalid(without_quoted_strings(&e.to_string())))?;
         let ctx = mapping::parse_context(config.context.as_ref())
             .map_err(|p| to_js_error(&MappingError::spec_invalid(p)))?;
         let spec = match config.mapping.as_ref().filter(|m| !m.is_null()) {

@@ -48,3 +48,11 @@ test("unknown routes and wrong methods are refused", async () => {
   assert.equal((await fetch(`${worker.url}/v1/map-contact`)).status, 405);
   assert.equal((await post("/health", "{}")).status, 405);
 });
+
+test("without OGS_TEST_TRAP the test-only trap route does not exist; without ADMIN_TOKEN the admin routes are off", async () => {
+  const trap = await fetch(`${worker.url}/_test/trap`, { method: "POST" });
+  assert.equal(trap.status, 404);
+  const admin = await fetch(`${worker.url}/admin/reconcile`, { headers: { authorization: "Bearer " } });
+  assert.equal(admin.status, 503);
+  assert.equal((await admin.json()).error.code, "NOT_CONFIGURED");
+});
