@@ -1096,6 +1096,8 @@ export interface SyncRun {
   skipped?: string;
   pairs: SyncPairRun[];
   dryRun: boolean;
+  /** Set when the delivery held nothing new (a repeat, an echo, what the last sync left): nothing was read or written. */
+  unchanged?: true;
 }
 
 export interface ImportProgress { done: number; total: number; rate: number; etaSeconds: number | null; created: number; updated: number; linked: number; unchanged: number }
