@@ -748,10 +748,11 @@ export interface OutsetaClientOptions {
   apiKey: string;
   secretKey: string;
   /**
-   * Limit requests to Outseta's 4 per second per key (default true). Off, nothing is
+   * Limit requests to Outseta's 4 per second per key (default true), or to a budget of
+   * your own (`{ burst: 4, windowMs: 1050 }` is the default one). Off, nothing is
    * throttled client-side, but a 429's `Retry-After` is still obeyed and retried.
    */
-  rateLimit?: boolean;
+  rateLimit?: boolean | { burst?: number; windowMs?: number; daily?: number };
   /**
    * Attempts in all (default 5; 1 = never retry) and the full-jitter exponential backoff
    * (base 500 ms, cap 30 s). A 429 is always retried; a 5xx or network error only for
