@@ -42,7 +42,7 @@ const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (
  *   OUTSETA_SUBDOMAIN?: string, OUTSETA_BASE_URL?: string,
  *   OUTSETA_API_KEY?: string, OUTSETA_SECRET_KEY?: string, OUTSETA_SIGNING_KEY?: string,
  *   ADMIN_TOKEN?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
- *   GHL_RATE_LIMIT?: string, SYNC?: any, WEBHOOKS?: any,
+ *   GHL_RATE_LIMIT?: string, OUTSETA_RATE_LIMIT?: string, SYNC?: any, WEBHOOKS?: any,
  * }} Env
  */
 
@@ -90,6 +90,7 @@ function sync(env) {
       ...(env.OUTSETA_BASE_URL ? { baseUrl: env.OUTSETA_BASE_URL } : { subdomain: env.OUTSETA_SUBDOMAIN }),
       apiKey: /** @type {string} */ (env.OUTSETA_API_KEY),
       secretKey: /** @type {string} */ (env.OUTSETA_SECRET_KEY),
+      ...(env.OUTSETA_RATE_LIMIT ? { rateLimit: parseJson(env.OUTSETA_RATE_LIMIT) } : {}),
     },
     store: d1Store(env.DB),
     mapping: parseJson(env.SYNC_MAPPING),
@@ -429,7 +430,12 @@ export class SyncLocation {
         /** @type {Delivery[]} */
         const deliveries = await request.json();
         return json(await Promise.all(deliveries.map((d) => this.deliver(engine, d).then(
-          (run) => ({ ok: true, run: summarise(run) }),
+          (run) => {
+            // A pair that failed is retried (its stored state was left as it was); a stale
+            // link is not: the delete policy and reconcile deal with it.
+            const failed = run.pairs?.find((/** @type {any} */ p) => p.error && p.error.code !== "LINK_STALE");
+            return failed ? { ok: false, retry: true, error: failed.error } : { ok: true, run: summarise(run) };
+          },
           (err) => {
             const code = coded(err)?.code;
             return { ok: false, retry: !FINAL_CODES.has(code), error: { code, message: coded(err)?.message ?? String(err) } };
