@@ -750,10 +750,11 @@ export interface OutsetaClientOptions {
   apiKey: string;
   secretKey: string;
   /**
-   * Limit requests to Outseta's 4 per second per key (default true). Off, nothing is
+   * Limit requests to Outseta's 4 per second per key (default true), or to a budget of
+   * your own (`{ burst: 4, windowMs: 1050 }` is the default one). Off, nothing is
    * throttled client-side, but a 429's `Retry-After` is still obeyed and retried.
    */
-  rateLimit?: boolean;
+  rateLimit?: boolean | { burst?: number; windowMs?: number; daily?: number };
   /**
    * Attempts in all (default 5; 1 = never retry) and the full-jitter exponential backoff
    * (base 500 ms, cap 30 s). A 429 is always retried; a 5xx or network error only for
@@ -1098,6 +1099,8 @@ export interface SyncRun {
   skipped?: string;
   pairs: SyncPairRun[];
   dryRun: boolean;
+  /** Set when the delivery held nothing new (a repeat, an echo, what the last sync left): nothing was read or written. */
+  unchanged?: true;
 }
 
 export interface ImportProgress { done: number; total: number; rate: number; etaSeconds: number | null; created: number; updated: number; linked: number; unchanged: number }

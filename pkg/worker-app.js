@@ -1,14 +1,17 @@
 // The Cloudflare Worker (wrangler.toml's main): HTTP routes over the core.
 //   GET  /health                   -> { ok: true, version }
 //   POST /v1/map-contact           -> the GHL contact payload for an Outseta Person (JSON body)
-//   POST /webhooks/outseta/:event  -> signature checked first (401), then synced in the background (202)
+//   POST /webhooks/outseta/:event  -> signature checked first (401), then queued and synced (202)
 //   POST /webhooks/ghl             -> the same for HighLevel (Ed25519 / RSA signatures)
 //   POST /admin/import             -> starts (or resumes) a bulk import, run in slices by alarms (202)
 //   GET  /admin/import             -> its progress, or the last import's summary
 //   GET  /admin/reconcile          -> the reconciliation report (JSON; ?format=html for the page)
 //   POST /v1/step                  -> runStep(body): the no-code entry (Zapier, Make), admin token
 // The admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. The Cron Trigger runs the
-// polling fallback. All sync work for the location runs in one Durable Object
+// polling fallback. A verified webhook goes onto the Queue (binding WEBHOOKS) when there is
+// one: its consumer hands each batch to the Durable Object and retries what failed. Without
+// a Queue it is handed over in the background (ctx.waitUntil), which a platform time limit
+// can cut short under a burst. All sync work for the location runs in one Durable Object
 // (`SyncLocation`, binding SYNC): one engine, so writes for a contact are serialised and
 // the GHL rate limit is shared. State lives in D1 (binding DB). Errors answer
 // { error: { code, message, details } } with a 4xx status; the Worker never throws past
@@ -42,7 +45,7 @@ const coded = (err) => /** @type {import("./index.js").OutsetaGhlSyncError} */ (
  *   OUTSETA_SUBDOMAIN?: string, OUTSETA_BASE_URL?: string,
  *   OUTSETA_API_KEY?: string, OUTSETA_SECRET_KEY?: string, OUTSETA_SIGNING_KEY?: string,
  *   ADMIN_TOKEN?: string, OGS_TEST_TRAP?: string, SYNC_OPTIONS?: string, SYNC_MAPPING?: string, SYNC_POLICY?: string,
- *   GHL_RATE_LIMIT?: string, SYNC?: any,
+ *   GHL_RATE_LIMIT?: string, OUTSETA_RATE_LIMIT?: string, SYNC?: any, WEBHOOKS?: any,
  * }} Env
  */
 
@@ -90,6 +93,7 @@ function sync(env) {
       ...(env.OUTSETA_BASE_URL ? { baseUrl: env.OUTSETA_BASE_URL } : { subdomain: env.OUTSETA_SUBDOMAIN }),
       apiKey: /** @type {string} */ (env.OUTSETA_API_KEY),
       secretKey: /** @type {string} */ (env.OUTSETA_SECRET_KEY),
+      ...(env.OUTSETA_RATE_LIMIT ? { rateLimit: parseJson(env.OUTSETA_RATE_LIMIT) } : {}),
     },
     store: d1Store(env.DB),
     mapping: parseJson(env.SYNC_MAPPING),
@@ -131,6 +135,8 @@ function summarise(run) {
   return {
     trigger: run.trigger,
     skipped: run.skipped,
+    ...(run.unchanged ? { unchanged: true } : {}),
+    ...(run.coalesced ? { coalesced: run.coalesced } : {}),
     pairs: (run.pairs ?? []).map((/** @type {any} */ p) => ({ outsetaUid: p.outsetaUid, ghlId: p.ghlId, found: p.found, ops: p.plan?.operations?.map((/** @type {any} */ o) => o.op), error: p.error?.code })),
   };
 }
@@ -222,6 +228,55 @@ function trapForTest() {
   verifier.verify("{}", {});
 }
 
+/**
+ * A verified webhook on its way to the location's object: base64 of the exact bytes (the
+ * engine checks the signature again over them) and the signature headers.
+ * `personUid` is set for the Outseta events a burst of which can share one run.
+ * @typedef {{ kind: "outseta" | "ghl", event?: string, body: string, headers: Record<string, string>, personUid?: string }} Delivery
+ */
+
+/** The headers the engine reads; nothing else of the request travels on. */
+const SIGNATURE_HEADERS = ["x-hub-signature-256", "x-ghl-signature", "x-wh-signature"];
+
+/** Queue messages are at most 128 KB; a larger delivery goes the waitUntil way. */
+const QUEUE_BODY_MAX = 120_000;
+
+/** @param {Headers} headers */
+function signatureHeaders(headers) {
+  /** @type {Record<string, string>} */
+  const picked = {};
+  for (const name of SIGNATURE_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) picked[name] = value;
+  }
+  return picked;
+}
+
+/** @param {Uint8Array} bytes */
+function toBase64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** @param {string} text */
+const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+/**
+ * Deliveries to the location's object; one outcome each, in order.
+ * @param {Env} env @param {Delivery[]} deliveries
+ * @returns {Promise<Array<{ ok: true, run: unknown } | { ok: false, retry: boolean, error: { code?: string, message: string } }>>}
+ */
+const deliver = (env, deliveries) => ask(env, "/deliveries", { method: "POST", body: JSON.stringify(deliveries) });
+
+/** Refusals a retry cannot change: the delivery is dropped, not retried. */
+const FINAL_CODES = new Set(["SIGNATURE_INVALID", "WEBHOOK_STALE", "WEBHOOK_REPLAYED", "WEBHOOK_INVALID",
+  "WEBHOOK_UNKNOWN_EVENT", "OUTSETA_WEBHOOK_INVALID", "INPUT_INVALID"]);
+
+/** Outseta events whose run reads the person's current record (see SyncLocation.coalesced). */
+const PERSON_UPSERT = new Set(["PersonCreated", "PersonUpdated"]);
+
+
 /** @param {Request} request @param {Env} env @param {any} ctx */
 async function route(request, env, ctx) {
   const url = new URL(request.url);
@@ -253,29 +308,45 @@ async function route(request, env, ctx) {
     checkConfig(env);
     // The signature first, before anything in the body is read; then the replay check
     // against the claims in D1 (a delivery already processed, or being processed, is
-    // refused here rather than queued); then answer at once and sync in the background
-    // (the senders retry on a slow answer).
+    // refused here rather than queued); then answer at once and sync after (the senders
+    // retry on a slow answer).
+    /** @type {Delivery} */
+    let delivery;
     try {
       if (outsetaHook) {
         const event = decodeURIComponent(outsetaHook[1]);
         // Verifies the HMAC over the raw body first, then parses the record: a body the
         // engine could not use is a 400 now, not a failure in the background.
-        const delivery = parseOutsetaWebhook(event, body, request.headers.get("x-hub-signature-256"), /** @type {string} */ (env.OUTSETA_SIGNING_KEY));
-        await refuseReplay(env, delivery.idempotencyKey);
-        background(ctx, ask(env, `/outseta?event=${encodeURIComponent(event)}`, { method: "POST", headers: request.headers, body }), `outseta ${event}`);
+        const parsed = parseOutsetaWebhook(event, body, request.headers.get("x-hub-signature-256"), /** @type {string} */ (env.OUTSETA_SIGNING_KEY));
+        await refuseReplay(env, parsed.idempotencyKey);
+        delivery = {
+          kind: "outseta", event, body: toBase64(body), headers: signatureHeaders(request.headers),
+          ...(PERSON_UPSERT.has(parsed.event) ? { personUid: parsed.uid } : {}),
+        };
       } else {
         // A verifier per request: the signature and timestamp are checked here, and
         // replays by the engine's claims in D1, which a failed delivery releases so that
         // HighLevel's retry is processed (a verifier kept here would refuse it as a replay).
         const verified = new GhlWebhookVerifier(ghlKeys(env)).verify(body, request.headers);
         await refuseReplay(env, `ghl:${verified.envelope.webhookId}`);
-        background(ctx, ask(env, "/ghl", { method: "POST", headers: request.headers, body }), "ghl");
+        delivery = { kind: "ghl", body: toBase64(body), headers: signatureHeaders(request.headers) };
       }
     } catch (err) {
       const code = coded(err)?.code;
       if (typeof code !== "string") throw err;
       const status = code === "SIGNATURE_INVALID" ? 401 : code === "WEBHOOK_REPLAYED" ? 409 : code === "WEBHOOK_STALE" ? 401 : 400;
       return fail(status, code, coded(err).message);
+    }
+    if (env.WEBHOOKS && delivery.body.length <= QUEUE_BODY_MAX) {
+      // Awaited: if the Queue refuses it, the sender hears 503 and retries.
+      try {
+        await env.WEBHOOKS.send(delivery);
+      } catch (err) {
+        console.error("the webhook queue refused a delivery", err instanceof Error ? err.message : String(err));
+        return fail(503, "UNAVAILABLE", "the delivery could not be queued; retry it");
+      }
+    } else {
+      background(ctx, deliver(env, [delivery]).then(([outcome]) => outcome.ok ? outcome.run : Promise.reject(outcome.error)), delivery.event ? `outseta ${delivery.event}` : "ghl");
     }
     return json({ accepted: true }, 202);
   }
@@ -347,6 +418,40 @@ export default {
     }
   },
 
+  /**
+   * The WEBHOOKS Queue's consumer: one batch to the location's object, then each message
+   * acknowledged or retried by its own outcome (a refused signature is not retried).
+   * @param {any} batch @param {Env} env
+   */
+  async queue(batch, env) {
+    /** @type {any[]} */
+    const messages = batch.messages;
+    let outcomes;
+    try {
+      outcomes = await deliver(env, messages.map((m) => m.body));
+    } catch (err) {
+      console.error("webhook batch failed", coded(err).code ?? "", coded(err).message ?? String(err));
+      batch.retryAll();
+      return;
+    }
+    const counts = { ok: 0, retried: 0, dropped: 0 };
+    messages.forEach((message, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) {
+        counts.ok++;
+        message.ack();
+      } else if (outcome && !outcome.retry) {
+        counts.dropped++;
+        console.error("webhook dropped", outcome.error.code ?? "", outcome.error.message);
+        message.ack();
+      } else {
+        counts.retried++;
+        message.retry();
+      }
+    });
+    console.log("webhook batch", JSON.stringify({ messages: messages.length, ...counts }));
+  },
+
   /** The Cron Trigger: the polling fallback. @param {unknown} _event @param {Env} env @param {any} ctx */
   async scheduled(_event, env, ctx) {
     background(ctx, ask(env, "/poll", { method: "POST" }), "poll");
@@ -366,6 +471,49 @@ export class SyncLocation {
   constructor(state, env) {
     this.state = state;
     this.env = env;
+    /** Outseta person deliveries per person Uid (see `coalesced`). @type {Map<string, { tail: Promise<void>, open: { deliveries: Delivery[], run: Promise<any> } | null }>} */
+    this.people = new Map();
+  }
+
+  /** Runs one delivery, or joins it to its person's batch. @param {SyncEngine} engine @param {Delivery} delivery */
+  deliver(engine, delivery) {
+    if (delivery.kind === "ghl") return engine.handleGhlWebhook(fromBase64(delivery.body), delivery.headers);
+    if (!delivery.personUid) return engine.handleOutsetaWebhook(delivery.event ?? "", fromBase64(delivery.body), delivery.headers);
+    return this.coalesced(engine, delivery.personUid, delivery);
+  }
+
+  /**
+   * A burst of updates to one person costs one sync, not one per delivery. One batch per
+   * person runs at a time; deliveries arriving meanwhile wait together. When their turn
+   * comes the newest runs first: unless it held nothing new (`run.unchanged`), its run
+   * read the person's current record, which is at least as new as every delivery in the
+   * batch, so it answers them all. Otherwise the next older one runs, and so on. Deletes
+   * are never coalesced (an update's run cannot stand in for one).
+   * @param {SyncEngine} engine @param {string} uid @param {Delivery} delivery
+   */
+  coalesced(engine, uid, delivery) {
+    let slot = this.people.get(uid);
+    if (!slot) this.people.set(uid, (slot = { tail: Promise.resolve(), open: null }));
+    const current = slot;
+    if (!current.open) {
+      /** @type {{ deliveries: Delivery[], run: Promise<any> }} */
+      const batch = { deliveries: [], run: Promise.resolve() };
+      current.open = batch;
+      batch.run = current.tail.then(async () => {
+        current.open = null; // from here on, arrivals form the next batch
+        for (let i = batch.deliveries.length - 1; ; i--) {
+          const d = batch.deliveries[i];
+          const run = await engine.handleOutsetaWebhook(d.event ?? "", fromBase64(d.body), d.headers);
+          if (!run.unchanged || i === 0) return batch.deliveries.length > 1 ? { ...run, coalesced: batch.deliveries.length } : run;
+        }
+      });
+      const tail = batch.run.then(() => {}, () => {}).then(() => {
+        if (current.tail === tail && !current.open) this.people.delete(uid);
+      });
+      current.tail = tail;
+    }
+    current.open.deliveries.push(delivery);
+    return current.open.run;
   }
 
   /** @param {Request} request */
@@ -387,10 +535,22 @@ export class SyncLocation {
     const { engine } = sync(this.env);
     const body = () => request.arrayBuffer().then((b) => new Uint8Array(b));
     switch (`${request.method} ${url.pathname}`) {
-      case "POST /outseta":
-        return json(summarise(await engine.handleOutsetaWebhook(url.searchParams.get("event") ?? "", await body(), request.headers)));
-      case "POST /ghl":
-        return json(summarise(await engine.handleGhlWebhook(await body(), request.headers)));
+      case "POST /deliveries": {
+        /** @type {Delivery[]} */
+        const deliveries = await request.json();
+        return json(await Promise.all(deliveries.map((d) => this.deliver(engine, d).then(
+          (run) => {
+            // A pair that failed is retried (its stored state was left as it was); a stale
+            // link is not: the delete policy and reconcile deal with it.
+            const failed = run.pairs?.find((/** @type {any} */ p) => p.error && p.error.code !== "LINK_STALE");
+            return failed ? { ok: false, retry: true, error: failed.error } : { ok: true, run: summarise(run) };
+          },
+          (err) => {
+            const code = coded(err)?.code;
+            return { ok: false, retry: !FINAL_CODES.has(code), error: { code, message: coded(err)?.message ?? String(err) } };
+          },
+        ))));
+      }
       case "POST /trap":
         if (this.env.OGS_TEST_TRAP !== "1") break;
         trapForTest();

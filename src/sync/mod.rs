@@ -199,6 +199,12 @@ pub struct Run {
     pub skipped: Option<String>,
     pub pairs: Vec<PairRun>,
     pub dry_run: bool,
+    /// The delivery carried nothing new (a repeat, what the last sync left, or our own
+    /// write coming back): nothing was read or written. A runtime that batches
+    /// deliveries for one person (the Worker's Durable Object) uses it to know that an
+    /// older delivery in the batch still needs its turn.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unchanged: bool,
 }
 
 impl Run {

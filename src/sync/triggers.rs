@@ -40,6 +40,7 @@ fn unchanged_run(
         trigger,
         "nothing new for this pair: the record holds what the last sync left (or our own write coming back)",
     );
+    run.unchanged = true;
     run.pairs.push(PairRun {
         outseta_uid,
         ghl_id,
@@ -97,10 +98,10 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             .claim(&delivery.idempotency_key, self.now_ms())
             .await?
         {
-            return Ok(Run::skipped(
-                &trigger,
-                "a repeated delivery: already processed",
-            ));
+            return Ok(Run {
+                unchanged: true,
+                ..Run::skipped(&trigger, "a repeated delivery: already processed")
+            });
         }
         let result = match (&delivery.record, delivery.entity) {
             (_, EntityKind::Person) if delivery.event == "PersonDeleted" => {
@@ -449,10 +450,10 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         let id = verified.envelope.webhook_id.clone().unwrap_or_default();
         let key = format!("ghl:{id}");
         if !self.state.claim(&key, now).await? {
-            return Ok(Run::skipped(
-                "ghl",
-                "a repeated delivery: already processed",
-            ));
+            return Ok(Run {
+                unchanged: true,
+                ..Run::skipped("ghl", "a repeated delivery: already processed")
+            });
         }
         let result = self.dispatch_ghl(verified.event).await;
         let result = self.settle(&key, result).await;

@@ -39,12 +39,14 @@ struct OAuthOptions {
     client_secret: String,
 }
 
+/// `rateLimit: { burst?, windowMs?, daily? }`: the client-side budget (each field
+/// defaults to the API's own limit). Also the Outseta client's (`src/wasm/outseta.rs`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RateLimitOptions {
-    burst: Option<u32>,
-    window_ms: Option<f64>,
-    daily: Option<u32>,
+pub(crate) struct RateLimitOptions {
+    pub burst: Option<u32>,
+    pub window_ms: Option<f64>,
+    pub daily: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::JsClock;
 use super::error::to_js_error;
+use super::ghl::RateLimitOptions;
 use super::json::{from_js, to_js};
 use super::options::RetryOptions;
 use super::transport::FetchTransport;
@@ -31,15 +32,23 @@ struct Options {
     base_url: Option<String>,
     api_key: String,
     secret_key: String,
-    /// Limit requests to 4 per second (default true). Off, a 429 is still retried.
+    /// Limit requests to 4 per second (default true), or to a budget of one's own. Off,
+    /// a 429 is still retried.
     #[serde(default)]
-    rate_limit: Option<bool>,
+    rate_limit: Option<RateLimit>,
     /// Attempts and backoff (default 5 attempts, 500 ms base, 30 s cap).
     #[serde(default)]
     retry: Option<RetryOptions>,
     /// Per-attempt timeout in ms (default 30,000); `null` for none.
     #[serde(default, deserialize_with = "some_or_null")]
     timeout_ms: Option<Option<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RateLimit {
+    On(bool),
+    Budget(RateLimitOptions),
 }
 
 /// Tells an explicit `null` (no timeout) from an absent field (the default).
@@ -78,13 +87,27 @@ pub(crate) fn build_client(options: &JsValue) -> Result<Client<FetchTransport, J
     }
     .map_err(|e| to_js_error(&e))?;
     let mut settings = Settings::default();
-    if !options.rate_limit.unwrap_or(true) {
+    match options.rate_limit {
+        None | Some(RateLimit::On(true)) => {}
         // No client-side budget; the server's Retry-After is still obeyed.
-        settings.limits = Limits {
-            burst: u32::MAX,
-            window_ms: 1.0,
-            daily: None,
-        };
+        Some(RateLimit::On(false)) => {
+            settings.limits = Limits {
+                burst: u32::MAX,
+                window_ms: 1.0,
+                daily: None,
+            }
+        }
+        Some(RateLimit::Budget(l)) => {
+            let window_ms = l.window_ms.unwrap_or(Limits::OUTSETA.window_ms);
+            if !(window_ms.is_finite() && window_ms > 0.0) {
+                return Err(input_error("rateLimit.windowMs", "a positive number of ms"));
+            }
+            settings.limits = Limits {
+                burst: l.burst.unwrap_or(Limits::OUTSETA.burst).max(1),
+                window_ms,
+                daily: l.daily.or(Limits::OUTSETA.daily),
+            };
+        }
     }
     if let Some(r) = options.retry {
         settings.retry = r.into_policy();

@@ -77,6 +77,7 @@ test("a GHL edit flows to Outseta, and Outseta's webhook for it is recognised as
     assert.equal(h.ghlWrites(), ghlWrites + 1, "only the test's own PUT reached GHL");
     const echo = h.runs.filter((r) => r.run?.trigger === "outseta:PersonUpdated").at(-1);
     assert.ok(echo?.run.skipped?.includes("nothing new"), JSON.stringify(echo));
+    assert.equal(echo.run.unchanged, true, "an echo is flagged as holding nothing new");
   });
 });
 
@@ -128,6 +129,7 @@ test("repeated and out-of-order Outseta deliveries are idempotent and never roll
     assert.equal(first.pairs[0].found, "new");
     const again = await deliver(p);
     assert.match(again.skipped, /repeated delivery/);
+    assert.equal(again.unchanged, true);
     const v2 = (await h.outsetaApi("PUT", `/crm/people/${p.Uid}`, { ...p, FirstName: "Eddie" })).body;
     await deliver(v2);
     const writes = h.ghlWrites();

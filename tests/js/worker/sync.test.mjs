@@ -89,6 +89,27 @@ test("state survives a Worker restart: the next change to the same person update
   assert.equal((await contacts()).filter((x) => x.email === "wes@example.com").length, 1);
 });
 
+test("a burst of 30 updates to one person goes through the Queue and costs far fewer GHL writes than deliveries; the last value wins", async (t) => {
+  const uid = outseta.sim.createPerson({ Email: "burst@example.com", FirstName: "B0" });
+  assert.equal((await deliver("person-created", JSON.stringify(outseta.sim.renderPerson(uid, false)))).status, 202);
+  await until(async () => (await contacts()).find((x) => x.email === "burst@example.com"), "the contact in GHL");
+  const writes = () => ghl.stats().byOperation["update-contact"] ?? 0;
+  const before = writes();
+  // Each delivery carries the record as it was just after its update; all are in flight at once.
+  const bodies = [];
+  for (let i = 1; i <= 30; i++) {
+    outseta.sim.updatePerson(uid, { FirstName: `B${i}` });
+    bodies.push(JSON.stringify(outseta.sim.renderPerson(uid, false)));
+  }
+  const answers = await Promise.all(bodies.map((b) => deliver("person-updated", b)));
+  assert.deepEqual(answers.map((r) => r.status), bodies.map(() => 202));
+  await until(async () => (await contacts()).find((x) => x.email === "burst@example.com")?.firstName === "B30", "the last value in GHL");
+  await until(async () => /webhook batch/.test(worker.output()), "the Queue consumer's log line");
+  const spent = writes() - before;
+  t.diagnostic(`30 deliveries cost ${spent} GHL updates`);
+  assert.ok(spent >= 1 && spent < 30, `30 deliveries cost ${spent} GHL updates`);
+});
+
 test("POST /v1/step runs runStep behind the admin token: a pure action, and syncPerson on the Worker's own engine", async () => {
   const step = (body, token = adminToken) => fetch(`${worker.url}/v1/step`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
   assert.equal((await step({ action: "map", person: { Email: "x@y.co" } }, "wrong")).status, 401);

@@ -1,0 +1,150 @@
+// A load run of signed Outseta webhooks into the local Worker (wrangler dev: workerd, the
+// Queue, the location's Durable Object and D1), wired to both simulators in their own
+// processes. PEOPLE people each get updated in Outseta, once each and then at random,
+// until there are WEBHOOKS updates; each update's delivery carries the record as it was just after it
+// (so most deliveries are stale by the time they run, as under a real burst). autocannon
+// fires them all at the Worker; then the run waits until GHL holds every person's last
+// value and asks /admin/reconcile for parity.
+// Reported: front-door requests per second and errors (goal 0), the time until GHL holds
+// every last value, GHL writes per delivery, and reconcile (goal: in sync, no drift, no
+// duplicates, nothing missing). Bounded: DRAIN_TIMEOUT_S (default 600) for the drain.
+import { spawn } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { startWorker } from "../tests/support/worker.mjs";
+
+const PEOPLE = Number(process.env.LOAD_PEOPLE ?? 1_000);
+const WEBHOOKS = Number(process.env.LOAD_WEBHOOKS ?? 20_000);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 32);
+const TIME_SCALE = Number(process.env.LOAD_TIME_SCALE ?? 25);
+const DRAIN_TIMEOUT_S = Number(process.env.DRAIN_TIMEOUT_S ?? 600);
+const OUTSETA_H = { Authorization: "Outseta test-key:test-secret", "Content-Type": "application/json" };
+
+async function startSim(file, args) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`../tests/sim/${file}`, import.meta.url)), "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${file} exited (${code})`)));
+    createInterface({ input: child.stdout }).once("line", resolve);
+  });
+  return { child, url: url.trim() };
+}
+
+/** A small seeded generator, so every run updates people in the same order. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "ogs-load-"));
+const seedFile = join(dir, "people.json");
+writeFileSync(seedFile, JSON.stringify({
+  people: Array.from({ length: PEOPLE }, (_, i) => ({ Email: `load${i}@example.com`, FirstName: `Load${i}`, LastName: "v0" })),
+}));
+const signingKey = randomBytes(32).toString("hex");
+const adminToken = randomBytes(16).toString("hex");
+const ghl = await startSim("ghl.mjs", ["--time-scale", String(TIME_SCALE), "--duplicates", "email"]);
+const outseta = await startSim("outseta.mjs", ["--seed", seedFile, "--rate-limit", "off"]);
+const outsetaApi = `${outseta.url}/api/v1`;
+let worker;
+// A killed run (timeout, Ctrl-C) still stops wrangler and the simulators.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, async () => {
+    await worker?.stop();
+    ghl.child.kill();
+    outseta.child.kill();
+    process.exit(130);
+  });
+}
+try {
+  worker = await startWorker({
+    // LOAD_STATE_DIR=/dev/shm puts D1's files on tmpfs (see the README's note on the load run).
+    persistTo: process.env.LOAD_STATE_DIR ? mkdtempSync(join(process.env.LOAD_STATE_DIR, "ogs-load-")) : join(dir, "wrangler-state"),
+    vars: {
+      GHL_LOCATION_ID: "loc_sim", GHL_TOKEN: "sim-token", GHL_BASE_URL: ghl.url,
+      GHL_RATE_LIMIT: JSON.stringify({ burst: 100, windowMs: 10_000 / TIME_SCALE }),
+      // Outseta's 4 requests per second, scaled the same way (the simulator's own limit is off).
+      OUTSETA_RATE_LIMIT: JSON.stringify({ burst: 4, windowMs: 1_050 / TIME_SCALE }),
+      OUTSETA_BASE_URL: outsetaApi, OUTSETA_API_KEY: "test-key", OUTSETA_SECRET_KEY: "test-secret",
+      OUTSETA_SIGNING_KEY: signingKey, ADMIN_TOKEN: adminToken,
+    },
+  });
+
+  // The updates, applied to the Outseta simulator one by one; each delivery is the record
+  // the update left.
+  const people = [];
+  for (let page = 0; people.length < PEOPLE; page++) {
+    const { items } = await fetch(`${outsetaApi}/crm/people?offset=${page}&limit=100`, { headers: OUTSETA_H }).then((r) => r.json());
+    if (!items.length) break;
+    people.push(...items);
+  }
+  const random = rng(7);
+  const last = new Map();
+  const deliveries = [];
+  for (let k = 1; k <= WEBHOOKS; k++) {
+    // Everyone once (so reconcile can expect every person in GHL), then at random.
+    const p = people[k <= people.length ? k - 1 : Math.floor(random() * people.length)];
+    const res = await fetch(`${outsetaApi}/crm/people/${p.Uid}`, { method: "PUT", headers: OUTSETA_H, body: JSON.stringify({ Email: p.Email, FirstName: p.FirstName, LastName: `v${k}` }) });
+    if (!res.ok) throw new Error(`the Outseta simulator refused update ${k}: ${res.status} ${await res.text()}`);
+    const body = await res.text();
+    deliveries.push({ body, signature: "sha256=" + createHmac("sha256", Buffer.from(signingKey, "hex")).update(body).digest("hex") });
+    last.set(p.Email, `v${k}`);
+  }
+
+  const ghlStats = () => fetch(`${ghl.url}/_sim/stats`).then((r) => r.json());
+  const before = await ghlStats();
+  let next = 0;
+  const t0 = performance.now();
+  const fired = await autocannon({
+    url: `${worker.url}/webhooks/outseta/person-updated`,
+    connections: CONNECTIONS,
+    amount: WEBHOOKS,
+    timeout: 30,
+    requests: [{
+      method: "POST",
+      setupRequest: (req) => {
+        const d = deliveries[next++ % deliveries.length];
+        return { ...req, body: d.body, headers: { "content-type": "application/json", "x-hub-signature-256": d.signature } };
+      },
+    }],
+  });
+  const fireSeconds = (performance.now() - t0) / 1000;
+  const accepted = fired["2xx"];
+  if (fired.errors || fired.timeouts || fired.non2xx || accepted !== WEBHOOKS) {
+    throw new Error(`the front door failed requests: ${JSON.stringify({ accepted, errors: fired.errors, timeouts: fired.timeouts, non2xx: fired.non2xx, statuses: fired.statusCodeStats })}`);
+  }
+
+  // Drained when GHL holds every person's last value.
+  const deadline = Date.now() + DRAIN_TIMEOUT_S * 1000;
+  let behind = PEOPLE;
+  for (;;) {
+    const contacts = (await fetch(`${ghl.url}/_sim/state`).then((r) => r.json())).contacts;
+    const byEmail = new Map(contacts.map((c) => [c.email, c]));
+    behind = [...last].filter(([email, value]) => byEmail.get(email)?.lastName !== value).length;
+    if (behind === 0) break;
+    if (Date.now() > deadline) throw new Error(`after ${DRAIN_TIMEOUT_S} s, ${behind} of ${last.size} people still lack their last value in GHL`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const drainSeconds = (performance.now() - t0) / 1000;
+  const after = await ghlStats();
+  const report = await fetch(`${worker.url}/admin/reconcile`, { headers: { authorization: `Bearer ${adminToken}` } }).then((r) => r.json());
+  const c = report.counts;
+  if (!report.inSync || c.driftedPairs || c.missingInGhl || c.duplicateClusters || c.staleLinks) {
+    throw new Error(`reconcile found differences after the load run: ${JSON.stringify(c)}`);
+  }
+  const writes = (st) => Object.entries(st.byOperation).filter(([op]) => !/^(get|search)/.test(op)).reduce((n, [, v]) => n + v, 0);
+  const ghlWrites = writes(after) - writes(before);
+  const n = WEBHOOKS.toLocaleString("en");
+  console.log(`| Worker load: ${n} signed webhooks for ${PEOPLE.toLocaleString("en")} people, front door (${CONNECTIONS} connections) | ${(WEBHOOKS / fireSeconds).toFixed(0)} req/s, p99 ${fired.latency.p99} ms, 0 errors | ${fireSeconds.toFixed(1)} s | ${accepted} / ${WEBHOOKS} accepted |`);
+  console.log(`| Worker load: until GHL holds every last value (queue, coalescing, D1) | ${(WEBHOOKS / drainSeconds).toFixed(0)} deliveries/s | ${drainSeconds.toFixed(1)} s | reconcile: in sync, ${c.links} links, 0 drift, 0 duplicates |`);
+  console.log(`| Worker load: GHL writes per delivery (coalesced bursts) | ${ghlWrites.toLocaleString("en")} writes | ${n} deliveries | ${(ghlWrites / WEBHOOKS).toFixed(3)} |`);
+} finally {
+  if (process.env.LOAD_DEBUG) console.error(worker?.output().split("\n").filter((l) => /webhook batch|webhook dropped|failed/.test(l)).slice(-40).join("\n"));
+  await worker?.stop();
+  ghl.child.kill();
+  outseta.child.kill();
+}
