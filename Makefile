@@ -6,7 +6,9 @@
 #   make bench  benchmarks, as ratios measured in one run
 #   make fuzz   the webhook, mapping spec and API response parsers under cargo-fuzz
 #               (nightly), each for FUZZ_SECONDS (default 60)
-#   make reliability  the fault matrix and the two-way storm (tests/.out/reliability.md)
+#   make reliability  issue 10 in full: the fault matrix and the two-way storm
+#               (tests/.out/reliability.md), the security, secrets and bad-input tests,
+#               and every fuzz target for RELIABILITY_FUZZ_SECONDS each (default 30)
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -39,8 +41,12 @@ bench: setup build $(BENCH_WASM)
 size: setup build
 	node scripts/size.mjs
 
+RELIABILITY_FUZZ_SECONDS ?= 30
 reliability: setup build
 	node scripts/reliability.mjs
+	node --test tests/js/node/bad-input.test.mjs tests/js/node/secrets.test.mjs \
+	  tests/js/node/serve-security.test.mjs tests/js/worker/security.test.mjs
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(RELIABILITY_FUZZ_SECONDS)
 
 setup:
 	bash scripts/setup.sh

@@ -446,6 +446,7 @@ export default {
         message.ack();
       } else {
         counts.retried++;
+        console.error("webhook retried", outcome?.error?.code ?? "", outcome?.error?.message ?? "no outcome");
         message.retry();
       }
     });
