@@ -141,6 +141,16 @@ function summarise(run) {
   };
 }
 
+/** The front door's view of D1, one per binding: a new one per request would run the
+ * store's CREATE TABLE IF NOT EXISTS each time. @type {WeakMap<object, import("./index.js").SyncStore>} */
+const frontStores = new WeakMap();
+/** @param {Env} env */
+function frontStore(env) {
+  let store = frontStores.get(env.DB);
+  if (!store) frontStores.set(env.DB, (store = d1Store(env.DB)));
+  return store;
+}
+
 /**
  * Throws WEBHOOK_REPLAYED when the engine has claimed this delivery's idempotency key in
  * D1 (the key layout is the engine's: `seen/<key>`, see src/store/mod.rs). A claim is
@@ -148,7 +158,7 @@ function summarise(run) {
  * @param {Env} env @param {string} key
  */
 async function refuseReplay(env, key) {
-  const seen = await d1Store(env.DB).get(`seen/${key}`);
+  const seen = await frontStore(env).get(`seen/${key}`);
   if (seen !== null) {
     throw Object.assign(new Error("this delivery was already received"), { code: "WEBHOOK_REPLAYED", details: {} });
   }
