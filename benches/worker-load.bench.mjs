@@ -3,19 +3,18 @@
 // processes. PEOPLE people each get updated in Outseta, once each and then at random,
 // until there are WEBHOOKS updates, in ROUNDS rounds; each update's delivery carries the
 // record as it was just after it (so many are stale by the time they run, as under a
-// real burst). autocannon fires each round's deliveries at the Worker; then the run
+// real burst). Each round's deliveries are fired at the Worker (`fire`); then the run
 // waits until GHL holds every person's last value and asks /admin/reconcile for parity.
 // Reported: front-door requests per second and errors (goal 0), the time until GHL holds
 // every last value, GHL writes per delivery, and reconcile (goal: in sync, no drift, no
 // duplicates, nothing missing). Bounded: DRAIN_TIMEOUT_S (default 600) for the drain.
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { startWorker } from "../tests/support/worker.mjs";
 
 const PEOPLE = Number(process.env.LOAD_PEOPLE ?? 1_000);
@@ -44,6 +43,10 @@ function rng(seed) {
 
 const dir = mkdtempSync(join(tmpdir(), "ogs-load-"));
 const seedFile = join(dir, "people.json");
+// Local D1 is SQLite files; on this VM's disk every commit's fsync made D1, not the
+// Worker, the bottleneck (4x slower per query). tmpfs when there is one (LOAD_STATE_DIR
+// overrides); production D1 is another system altogether.
+const stateDir = mkdtempSync(join(process.env.LOAD_STATE_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : dir), "ogs-load-state-"));
 writeFileSync(seedFile, JSON.stringify({
   people: Array.from({ length: PEOPLE }, (_, i) => ({ Email: `load${i}@example.com`, FirstName: `Load${i}`, LastName: "v0" })),
 }));
@@ -55,36 +58,46 @@ const outsetaApi = `${outseta.url}/api/v1`;
 let worker;
 
 /**
- * Fires `deliveries` at the Worker with autocannon. Resolves to its result and the
- * deliveries wrangler dev's proxy refused; any other failure throws.
+ * Fires `deliveries` at the Worker from CONNECTIONS concurrent senders (keep-alive
+ * fetch), each taking the next delivery when its last one is answered. A sender re-sends
+ * what the real senders re-send: a delivery whose connection failed, or that wrangler
+ * dev's own proxy (not the Worker) refused with 503 "restarted mid-request", which
+ * happened a handful of times per 20,000 on this machine; each is counted. A 409 on a
+ * re-send means the first attempt got through. Anything else fails the run.
  */
 async function fire(deliveries) {
+  const url = `${worker.url}/webhooks/outseta/person-updated`;
+  const latencies = [];
+  const resent = { proxy: 0, network: 0 };
   let next = 0;
-  const proxyRefused = [];
-  const failed = [];
-  const fired = await autocannon({
-    url: `${worker.url}/webhooks/outseta/person-updated`,
-    connections: Math.min(CONNECTIONS, deliveries.length),
-    amount: deliveries.length,
-    timeout: 30,
-    requests: [{
-      method: "POST",
-      setupRequest: (req, context) => {
-        context.delivery = deliveries[next++];
-        const d = context.delivery;
-        return { ...req, body: d.body, headers: { "content-type": "application/json", "x-hub-signature-256": d.signature } };
-      },
-      onResponse: (status, body, context) => {
-        if (status === 202) return;
-        if (status === 503 && /restarted mid-request/.test(body)) proxyRefused.push(context.delivery);
-        else failed.push(`${status} ${body.slice(0, 200)}`);
-      },
-    }],
-  });
-  if (fired.errors || fired.timeouts || failed.length) {
-    throw new Error(`the front door failed requests: ${JSON.stringify({ errors: fired.errors, timeouts: fired.timeouts, failed: failed.slice(0, 5), statuses: fired.statusCodeStats })}`);
+  async function sender() {
+    while (next < deliveries.length) {
+      const d = deliveries[next++];
+      for (let attempt = 1; ; attempt++) {
+        const started = performance.now();
+        let status;
+        let text;
+        try {
+          const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": d.signature }, body: d.body });
+          status = res.status;
+          text = await res.text();
+        } catch (err) {
+          if (attempt === 4) throw new Error(`a delivery failed to connect 4 times: ${err.message}`);
+          resent.network++;
+          continue;
+        }
+        latencies.push(performance.now() - started);
+        if (status === 202 || (status === 409 && attempt > 1)) break;
+        if (status === 503 && /restarted mid-request/.test(text) && attempt < 4) {
+          resent.proxy++;
+          continue;
+        }
+        throw new Error(`the Worker answered ${status}: ${text.slice(0, 300)}`);
+      }
+    }
   }
-  return { fired, proxyRefused };
+  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, deliveries.length) }, sender));
+  return { latencies, resent };
 }
 
 // A killed run (timeout, Ctrl-C) still stops wrangler and the simulators.
@@ -98,8 +111,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 try {
   worker = await startWorker({
-    // LOAD_STATE_DIR=/dev/shm puts D1's files on tmpfs (see the README's note on the load run).
-    persistTo: process.env.LOAD_STATE_DIR ? mkdtempSync(join(process.env.LOAD_STATE_DIR, "ogs-load-")) : join(dir, "wrangler-state"),
+    persistTo: stateDir,
     vars: {
       GHL_LOCATION_ID: "loc_sim", GHL_TOKEN: "sim-token", GHL_BASE_URL: ghl.url,
       GHL_RATE_LIMIT: JSON.stringify({ burst: 100, windowMs: 10_000 / TIME_SCALE }),
@@ -128,8 +140,8 @@ try {
   const perRound = Math.ceil(WEBHOOKS / ROUNDS);
   let fireSeconds = 0;
   let accepted = 0;
-  let p99 = 0;
-  let resent = 0;
+  const latencies = [];
+  const resent = { proxy: 0, network: 0 };
   const t0 = performance.now();
   for (let k = 1; k <= WEBHOOKS;) {
     const deliveries = [];
@@ -143,17 +155,12 @@ try {
       last.set(p.Email, `v${k}`);
     }
     const started = performance.now();
-    const { fired, proxyRefused } = await fire(deliveries);
+    const fired = await fire(deliveries);
     fireSeconds += (performance.now() - started) / 1000;
-    resent += proxyRefused.length;
-    // wrangler dev's own proxy (not the Worker) sometimes answers 503 "Your worker
-    // restarted mid-request" under this load; the senders retry a 503, so these are
-    // re-sent, and counted.
-    let again = proxyRefused;
-    for (let attempt = 0; again.length && attempt < 3; attempt++) again = (await fire(again)).proxyRefused;
-    if (again.length) throw new Error(`${again.length} deliveries were refused by wrangler dev's proxy 4 times`);
+    latencies.push(...fired.latencies);
+    resent.proxy += fired.resent.proxy;
+    resent.network += fired.resent.network;
     accepted += deliveries.length;
-    p99 = Math.max(p99, fired.latency.p99);
   }
 
   // Drained when GHL holds every person's last value.
@@ -177,7 +184,9 @@ try {
   const writes = (st) => Object.entries(st.byOperation).filter(([op]) => !/^(get|search)/.test(op)).reduce((n, [, v]) => n + v, 0);
   const ghlWrites = writes(after) - writes(before);
   const n = WEBHOOKS.toLocaleString("en");
-  console.log(`| Worker load: ${n} signed webhooks for ${PEOPLE.toLocaleString("en")} people in ${ROUNDS} rounds, front door (${CONNECTIONS} connections) | ${(WEBHOOKS / fireSeconds).toFixed(0)} req/s, worst round's p99 ${p99} ms, 0 errors from the Worker | ${fireSeconds.toFixed(1)} s firing | ${accepted} / ${WEBHOOKS} accepted (${resent} re-sent after a 503 from wrangler dev's proxy) |`);
+  latencies.sort((x, y) => x - y);
+  const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor((q / 100) * latencies.length))].toFixed(0);
+  console.log(`| Worker load: ${n} signed webhooks for ${PEOPLE.toLocaleString("en")} people in ${ROUNDS} rounds, front door (${CONNECTIONS} connections) | ${(WEBHOOKS / fireSeconds).toFixed(0)} req/s, p50 ${pct(50)} ms, p99 ${pct(99)} ms, 0 errors from the Worker | ${fireSeconds.toFixed(1)} s firing | ${accepted} / ${WEBHOOKS} accepted; re-sent: ${resent.proxy} after wrangler dev's proxy 503, ${resent.network} after a connection error |`);
   console.log(`| Worker load: from the first round until GHL holds every last value (queue, coalescing, D1), Outseta updates included | ${(WEBHOOKS / drainSeconds).toFixed(0)} deliveries/s | ${drainSeconds.toFixed(1)} s | reconcile: in sync, ${c.links} links, 0 drift, 0 duplicates |`);
   console.log(`| Worker load: GHL writes per delivery (coalesced bursts) | ${ghlWrites.toLocaleString("en")} writes | ${n} deliveries | ${(ghlWrites / WEBHOOKS).toFixed(3)} |`);
 } finally {
@@ -185,4 +194,5 @@ try {
   await worker?.stop();
   ghl.child.kill();
   outseta.child.kill();
+  for (const d of [stateDir, dir]) rmSync(d, { recursive: true, force: true });
 }
