@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::{echo_hash_sorted, merge, Conflict, Merge, Policy};
@@ -732,102 +731,63 @@ pub enum PlanJsonError {
     Write(String),
 }
 
-/// A `planSync` batch as text, its values left unparsed until needed.
+/// A `planSync` batch read straight from text, for the common case: every pair an
+/// object with each key at most once and a well-formed state (read into `PairState`
+/// with no `Value` tree on the way). Anything else fails this read as a whole.
 #[derive(Deserialize)]
-struct RawBatch<'a> {
-    #[serde(borrow)]
-    pairs: Vec<&'a RawValue>,
-    #[serde(borrow, default)]
-    context: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    spec: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    policy: Option<&'a RawValue>,
+struct TypedBatch {
+    pairs: Vec<TypedPair>,
+    #[serde(default)]
+    context: Option<Value>,
+    #[serde(default)]
+    spec: Option<Value>,
+    #[serde(default)]
+    policy: Option<Value>,
 }
 
-/// One pair as text: `{ outseta?, ghl?, state? }`.
+/// One pair: `{ outseta?, ghl?, state? }` (`null` is the same as left out).
 #[derive(Deserialize)]
-struct RawPair<'a> {
-    #[serde(borrow, default)]
-    outseta: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    ghl: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    state: Option<&'a RawValue>,
+struct TypedPair {
+    #[serde(default)]
+    outseta: Option<Value>,
+    #[serde(default)]
+    ghl: Option<Value>,
+    #[serde(default)]
+    state: Option<PairState>,
 }
 
-fn parse_raw(raw: Option<&RawValue>) -> Result<Value, serde_json::Error> {
-    raw.map_or(Ok(Value::Null), |r| serde_json::from_str(r.get()))
-}
-
-/// Plans one pair given as text. A pair in any shape the fast path does not read (not
-/// an object, a bad state, a key given twice) goes through `read_pair` on a parsed
-/// value instead, so it gets exactly the error `plan_sync` gives it.
-fn plan_raw_pair(planner: &Planner, index: usize, raw: &RawValue) -> PairPlan {
-    let slow = || match serde_json::from_str::<Value>(raw.get()) {
-        Ok(pair) => match read_pair(index, &pair) {
-            Ok((o, g, state)) => planner.plan_pair(o, g, state),
-            Err(e) => pair_error(&e),
-        },
-        // Cannot happen: the batch's text parsed, and this is part of it.
-        Err(_) => PairPlan::default(),
-    };
-    let Ok(pair) = serde_json::from_str::<RawPair>(raw.get()) else {
-        return slow();
-    };
-    // The state is read straight into its type, with no `Value` tree on the way.
-    let state = match pair.state.filter(|s| s.get() != "null") {
-        None => PairState::default(),
-        Some(s) => match serde_json::from_str::<PairState>(s.get()) {
-            Ok(state) => state,
-            Err(_) => return slow(),
-        },
-    };
-    match (parse_raw(pair.outseta), parse_raw(pair.ghl)) {
-        (Ok(o), Ok(g)) => planner.plan_pair(&o, &g, state),
-        _ => slow(),
-    }
-}
-
-/// `plan_sync` with JSON text in and out, for `planSyncJson`. Each pair's records are
-/// parsed only when it is planned, its state straight into `PairState`, and each Plan
-/// is written into the one output buffer as soon as it is made. Any batch this fast
-/// path does not read (not an object, `pairs` not an array, a key given twice) is
-/// parsed whole and given to `plan_sync`, so errors are the same either way.
+/// `plan_sync` with JSON text in and out, for `planSyncJson`. Pairs are read straight
+/// into their types (no `Value` tree for each state, then a second pass to read it)
+/// and each Plan is written into the one output buffer as soon as it is made. A batch
+/// this read refuses (not an object, `pairs` not an array, a bad pair or state, a key
+/// given twice) is parsed as a `Value` and given to `plan_sync`, so every result and
+/// every error is the same either way; only bad input pays for the second parse.
 pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
-    let slow = || {
+    let Ok(batch) = serde_json::from_str::<TypedBatch>(text) else {
         let input: Value =
             serde_json::from_str(text).map_err(|e| PlanJsonError::Unreadable(e.to_string()))?;
         let plans = plan_sync(&input).map_err(PlanJsonError::Batch)?;
-        serde_json::to_string(&plans).map_err(|e| PlanJsonError::Write(e.to_string()))
+        return serde_json::to_string(&plans).map_err(|e| PlanJsonError::Write(e.to_string()));
     };
-    let Ok(raw) = serde_json::from_str::<RawBatch>(text) else {
-        return slow();
-    };
-    let (Ok(context), Ok(spec), Ok(policy)) = (
-        raw.context
-            .map(|r| serde_json::from_str::<Value>(r.get()))
-            .transpose(),
-        raw.spec
-            .map(|r| serde_json::from_str::<Value>(r.get()))
-            .transpose(),
-        raw.policy
-            .map(|r| serde_json::from_str::<Value>(r.get()))
-            .transpose(),
-    ) else {
-        return slow();
-    };
-    let batch = read_batch(context.as_ref(), spec.as_ref(), policy.as_ref())
-        .map_err(PlanJsonError::Batch)?;
-    let planner = Planner::new(&batch.spec, &batch.policy, &batch.ctx);
-    // About twice the input's size in the benchmark's batches; one buffer for all.
+    let shared = read_batch(
+        batch.context.as_ref(),
+        batch.spec.as_ref(),
+        batch.policy.as_ref(),
+    )
+    .map_err(PlanJsonError::Batch)?;
+    let planner = Planner::new(&shared.spec, &shared.policy, &shared.ctx);
+    // Plans come out at about 40% of the input's size: one buffer, rarely regrown.
     let mut out: Vec<u8> = Vec::with_capacity(text.len() / 2);
     out.push(b'[');
-    for (i, pair) in raw.pairs.iter().enumerate() {
+    for (i, pair) in batch.pairs.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let plan = plan_raw_pair(&planner, i, pair);
+        let plan = planner.plan_pair(
+            &pair.outseta.unwrap_or(Value::Null),
+            &pair.ghl.unwrap_or(Value::Null),
+            pair.state.unwrap_or_default(),
+        );
         serde_json::to_writer(&mut out, &plan).map_err(|e| PlanJsonError::Write(e.to_string()))?;
     }
     out.push(b']');
