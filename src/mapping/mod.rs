@@ -365,6 +365,15 @@ pub fn outseta_to_canonical(
 
 /// Reads a GHL contact into canonical form.
 pub fn ghl_to_canonical(contact: &Value, ctx: &Context) -> Result<Contact, MappingError> {
+    ghl_to_canonical_keyed(contact, &ctx.keys_by_id())
+}
+
+/// `ghl_to_canonical` with the context's custom field keys by id already read (a batch
+/// reads them once).
+pub fn ghl_to_canonical_keyed(
+    contact: &Value,
+    keys_by_id: &BTreeMap<String, String>,
+) -> Result<Contact, MappingError> {
     let obj = contact
         .as_object()
         .ok_or_else(|| MappingError::InputInvalid {
@@ -372,7 +381,7 @@ pub fn ghl_to_canonical(contact: &Value, ctx: &Context) -> Result<Contact, Mappi
             expected: "object",
             found: json_type_name(contact),
         })?;
-    Ok(Contact::from_ghl(obj, &ctx.keys_by_id()))
+    Ok(Contact::from_ghl(obj, keys_by_id))
 }
 
 /// Whether a GHL payload is for a new contact (every field) or an update.

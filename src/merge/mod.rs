@@ -503,15 +503,32 @@ pub fn echo_hash<'a>(
     fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
     tags: Option<&BTreeSet<String>>,
 ) -> String {
+    let fields: BTreeMap<&String, &Value> = fields.into_iter().collect();
+    echo_hash_sorted(fields, tags)
+}
+
+/// `echo_hash` of fields that come already in key order with no key twice (a
+/// `BTreeMap`'s iterator, filtered): the same hash, without building a map to sort them.
+pub(crate) fn echo_hash_sorted<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    tags: Option<&BTreeSet<String>>,
+) -> String {
+    /// Serialises as a JSON object straight from the iterator (once).
+    struct InOrder<I>(std::cell::RefCell<Option<I>>);
+    impl<'a, I: Iterator<Item = (&'a String, &'a Value)>> Serialize for InOrder<I> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.borrow_mut().take().into_iter().flatten())
+        }
+    }
     #[derive(Serialize)]
     struct Hashed<'a, F: Serialize> {
         f: F,
         t: Option<&'a BTreeSet<String>>,
     }
     let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
-    let fields: BTreeMap<&String, &Value> = fields.into_iter().collect();
+    let f = InOrder(std::cell::RefCell::new(Some(fields.into_iter())));
     // Writing JSON into a hasher cannot fail: neither side has an I/O error to give.
-    let _ = serde_json::to_writer(&mut fnv, &Hashed { f: fields, t: tags });
+    let _ = serde_json::to_writer(&mut fnv, &Hashed { f, t: tags });
     format!("fnv1a64:{:016x}", fnv.0)
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash, merge, Conflict, Merge, Policy};
+use super::{echo_hash_sorted, merge, Conflict, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
@@ -154,6 +154,8 @@ pub struct Planner<'a> {
     /// When set, each Outseta email list a person is subscribed to becomes the GHL tag
     /// `{prefix}{list name}`, removed again on unsubscribe.
     pub list_tag_prefix: Option<String>,
+    /// GHL custom field keys by id, from the context: read once per batch, not per contact.
+    keys_by_id: BTreeMap<String, String>,
 }
 
 /// `EmailListPerson` entries: (list name, subscribed). Statuses 1 Subscribed and
@@ -186,6 +188,7 @@ impl<'a> Planner<'a> {
             ctx,
             routes: mapping::spec::routes(spec),
             list_tag_prefix: None,
+            keys_by_id: ctx.keys_by_id(),
         }
     }
 
@@ -252,7 +255,7 @@ impl<'a> Planner<'a> {
                 Ok(o) => (self.hash(&o.contact, side), &state.echo.outseta),
                 Err(_) => return false,
             },
-            System::Ghl => match mapping::ghl_to_canonical(record, self.ctx) {
+            System::Ghl => match mapping::ghl_to_canonical_keyed(record, &self.keys_by_id) {
                 Ok(g) => (self.hash(&g, side), &state.echo.ghl),
                 Err(_) => return false,
             },
@@ -283,7 +286,7 @@ impl<'a> Planner<'a> {
 
     fn hash(&self, contact: &Contact, side: System) -> String {
         let fields = contact.fields.iter().filter(|(k, _)| self.holds(k, side));
-        echo_hash(fields, (side == System::Ghl).then_some(&contact.tags))
+        echo_hash_sorted(fields, (side == System::Ghl).then_some(&contact.tags))
     }
 
     /// The hash of a side once `writes` have landed on it.
@@ -306,7 +309,7 @@ impl<'a> Planner<'a> {
                 fields.insert(k, v);
             }
         }
-        echo_hash(fields, tags)
+        echo_hash_sorted(fields, tags)
     }
 
     /// Plans one pair. `outseta` is an Outseta Person, `ghl` a GHL contact (either may
@@ -334,7 +337,7 @@ impl<'a> Planner<'a> {
         };
         let g = match ghl {
             Value::Null => None,
-            contact => Some(mapping::ghl_to_canonical(contact, self.ctx)?),
+            contact => Some(mapping::ghl_to_canonical_keyed(contact, &self.keys_by_id)?),
         };
         match (o, g) {
             (None, None) => Err(MappingError::InputInvalid {
@@ -657,6 +660,35 @@ impl MappingError {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
+/// The shared part of a `planSync` batch, read and checked: the spec, policy and
+/// context every pair is planned with.
+struct Batch {
+    spec: Spec,
+    policy: Policy,
+    ctx: Context,
+}
+
+fn read_batch(
+    context: Option<&Value>,
+    spec: Option<&Value>,
+    policy: Option<&Value>,
+) -> Result<Batch, MappingError> {
+    let ctx = mapping::parse_context(context).map_err(MappingError::spec_invalid)?;
+    let spec = match spec.filter(|s| !s.is_null()) {
+        None => mapping::default_spec(),
+        Some(s) => mapping::parse(s, &ctx).map_err(MappingError::spec_invalid)?,
+    };
+    let policy = super::parse_policy(policy).map_err(MappingError::spec_invalid)?;
+    Ok(Batch { spec, policy, ctx })
+}
+
+fn pair_error(e: &MappingError) -> PairPlan {
+    PairPlan {
+        error: Some(e.to_json()),
+        ..PairPlan::default()
+    }
+}
+
 /// Plans a `planSync` batch: `{ pairs: [{ outseta?, ghl?, state? }], spec?, policy?,
 /// context? }` (the built-in spec when `spec` is absent). A bad spec, policy or
 /// context fails the batch with every problem; a bad pair is that pair's `error`.
@@ -678,22 +710,86 @@ pub fn plan_sync(input: &Value) -> Result<Vec<PairPlan>, MappingError> {
             })
         }
     };
-    let ctx = mapping::parse_context(obj.get("context")).map_err(MappingError::spec_invalid)?;
-    let spec = match obj.get("spec").filter(|s| !s.is_null()) {
-        None => mapping::default_spec(),
-        Some(s) => mapping::parse(s, &ctx).map_err(MappingError::spec_invalid)?,
-    };
-    let policy = super::parse_policy(obj.get("policy")).map_err(MappingError::spec_invalid)?;
-    let planner = Planner::new(&spec, &policy, &ctx);
+    let batch = read_batch(obj.get("context"), obj.get("spec"), obj.get("policy"))?;
+    let planner = Planner::new(&batch.spec, &batch.policy, &batch.ctx);
     Ok(pairs
         .iter()
         .enumerate()
         .map(|(i, pair)| match read_pair(i, pair) {
             Ok((o, g, state)) => planner.plan_pair(o, g, state),
-            Err(e) => PairPlan {
-                error: Some(e.to_json()),
-                ..PairPlan::default()
-            },
+            Err(e) => pair_error(&e),
         })
         .collect())
+}
+
+/// Why `plan_sync_json` gave no Plan: the text is not JSON, the batch is wrong, or
+/// (never expected) the Plan could not be written.
+#[derive(Debug)]
+pub enum PlanJsonError {
+    Unreadable(String),
+    Batch(MappingError),
+    Write(String),
+}
+
+/// A `planSync` batch read straight from text, for the common case: every pair an
+/// object with each key at most once and a well-formed state (read into `PairState`
+/// with no `Value` tree on the way). Anything else fails this read as a whole.
+#[derive(Deserialize)]
+struct TypedBatch {
+    pairs: Vec<TypedPair>,
+    #[serde(default)]
+    context: Option<Value>,
+    #[serde(default)]
+    spec: Option<Value>,
+    #[serde(default)]
+    policy: Option<Value>,
+}
+
+/// One pair: `{ outseta?, ghl?, state? }` (`null` is the same as left out).
+#[derive(Deserialize)]
+struct TypedPair {
+    #[serde(default)]
+    outseta: Option<Value>,
+    #[serde(default)]
+    ghl: Option<Value>,
+    #[serde(default)]
+    state: Option<PairState>,
+}
+
+/// `plan_sync` with JSON text in and out, for `planSyncJson`. Pairs are read straight
+/// into their types (no `Value` tree for each state, then a second pass to read it)
+/// and each Plan is written into the one output buffer as soon as it is made. A batch
+/// this read refuses (not an object, `pairs` not an array, a bad pair or state, a key
+/// given twice) is parsed as a `Value` and given to `plan_sync`, so every result and
+/// every error is the same either way; only bad input pays for the second parse.
+pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
+    let Ok(batch) = serde_json::from_str::<TypedBatch>(text) else {
+        let input: Value =
+            serde_json::from_str(text).map_err(|e| PlanJsonError::Unreadable(e.to_string()))?;
+        let plans = plan_sync(&input).map_err(PlanJsonError::Batch)?;
+        return serde_json::to_string(&plans).map_err(|e| PlanJsonError::Write(e.to_string()));
+    };
+    let shared = read_batch(
+        batch.context.as_ref(),
+        batch.spec.as_ref(),
+        batch.policy.as_ref(),
+    )
+    .map_err(PlanJsonError::Batch)?;
+    let planner = Planner::new(&shared.spec, &shared.policy, &shared.ctx);
+    // Plans come out at about 40% of the input's size: one buffer, rarely regrown.
+    let mut out: Vec<u8> = Vec::with_capacity(text.len() / 2);
+    out.push(b'[');
+    for (i, pair) in batch.pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let plan = planner.plan_pair(
+            &pair.outseta.unwrap_or(Value::Null),
+            &pair.ghl.unwrap_or(Value::Null),
+            pair.state.unwrap_or_default(),
+        );
+        serde_json::to_writer(&mut out, &plan).map_err(|e| PlanJsonError::Write(e.to_string()))?;
+    }
+    out.push(b']');
+    String::from_utf8(out).map_err(|e| PlanJsonError::Write(e.to_string()))
 }

@@ -106,10 +106,11 @@ pub fn plan_sync(input: JsValue) -> Result<JsValue, JsValue> {
 /// `planSync` with JSON text in and out.
 #[wasm_bindgen(js_name = planSyncJson)]
 pub fn plan_sync_json(input: &str) -> Result<String, JsValue> {
-    let input: Value =
-        serde_json::from_str(input).map_err(|e| super::error::unreadable_input(&e.to_string()))?;
-    let plans = plan::plan_sync(&input).map_err(|e| to_js_error(&e))?;
-    serde_json::to_string(&plans).map_err(|e| super::error::internal(&e.to_string()))
+    plan::plan_sync_json(input).map_err(|e| match e {
+        plan::PlanJsonError::Unreadable(reason) => super::error::unreadable_input(&reason),
+        plan::PlanJsonError::Batch(e) => to_js_error(&e),
+        plan::PlanJsonError::Write(reason) => super::error::internal(&reason),
+    })
 }
 
 /// `planSync` with records crossing through serde-wasm-bindgen (JSON-compatible

@@ -407,9 +407,60 @@ proptest! {
         let input = json!({ "pairs": [{ "outseta": o, "ghl": g, "state": s }, { "outseta": person(), "ghl": ghl(), "state": s }] });
         let plans = plan_sync(&input).unwrap();
         prop_assert_eq!(plans.len(), 2);
+        // The text path reads pairs its own way; it must plan (and refuse) the same.
+        let text = plan_sync_json(&input.to_string()).unwrap();
+        prop_assert_eq!(text, serde_json::to_string(&plans).unwrap());
         let _ = planner.plan_pair(&o, &Value::Null, PairState::default());
         let _ = mapping::preview(std::slice::from_ref(&g), &spec, &ctx, Direction::ToOutseta);
         let _ = mapping::validate(&o, Some(&g));
         let _ = crate::merge::parse_policy(Some(&s));
     }
+}
+
+/// `plan_sync_json` against `plan_sync` on the same text: same Plans, same refusals,
+/// whether the fast path reads the batch or hands it over.
+#[test]
+fn the_text_path_plans_exactly_as_the_value_path() {
+    let linked = plan_sync(&json!({ "pairs": [{ "outseta": person(), "ghl": ghl() }] })).unwrap();
+    let state = serde_json::to_value(&linked[0].state).unwrap();
+    let mut edited = person();
+    edited["FirstName"] = json!("Anna");
+    let texts = [
+        json!({ "context": { "locationId": "loc1" }, "pairs": [
+            { "outseta": person(), "ghl": ghl() },
+            { "outseta": edited, "ghl": ghl(), "state": state },
+            { "outseta": person(), "state": null },
+            { "ghl": ghl(), "outseta": null },
+            {},
+            "not a pair",
+            { "outseta": person(), "ghl": ghl(), "state": { "base": 3 } },
+            { "outseta": person(), "ghl": ghl(), "state": [] },
+        ], "policy": null, "spec": null })
+        .to_string(),
+        // A key given twice: the last one counts, as in a parsed value.
+        r#"{"pairs":[{"outseta":null,"outseta":{"Uid":"u9","Email":"z@b.co"}}],"pairs":[{"ghl":{"id":"g9","email":"y@b.co"}}]}"#.to_owned(),
+        r#"{"pairs":[{"ghl":{"id":"g9","email":"y@b.co"},"state":{"echo":{},"echo":{"ghl":"x"}}}]}"#.to_owned(),
+        r#"{"pairs":{}}"#.to_owned(),
+        r#"{"pairs":[],"policy":{"default":"nope"}}"#.to_owned(),
+        r#"[]"#.to_owned(),
+    ];
+    for text in &texts {
+        let input: Value = serde_json::from_str(text).unwrap();
+        let fast = plan_sync_json(text);
+        match plan_sync(&input) {
+            Ok(plans) => assert_eq!(
+                fast.unwrap(),
+                serde_json::to_string(&plans).unwrap(),
+                "{text}"
+            ),
+            Err(e) => match fast {
+                Err(PlanJsonError::Batch(f)) => assert_eq!(f.to_json(), e.to_json(), "{text}"),
+                other => panic!("{text}: {other:?}"),
+            },
+        }
+    }
+    assert!(matches!(
+        plan_sync_json("{\"pairs\": ["),
+        Err(PlanJsonError::Unreadable(_))
+    ));
 }
