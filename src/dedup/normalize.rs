@@ -129,6 +129,14 @@ fn punycode_decode(input: &str) -> Option<String> {
 /// Non-Latin scripts keep their letters (case-folded).
 pub fn name(raw: &str) -> String {
     let folded = fold(raw);
+    // Most names have no title or suffix: check the first and last word before
+    // splitting into a `Vec` (this runs two or three times per record).
+    let first_word = folded.split(' ').next().unwrap_or("");
+    let last_word = folded.rsplit(' ').next().unwrap_or("");
+    if !TITLES.contains(&first_word) && !SUFFIXES.contains(&last_word) {
+        // `fold` already joined the words with single spaces (and none are empty).
+        return folded;
+    }
     let tokens: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
     let start = tokens
         .iter()
@@ -139,7 +147,6 @@ pub fn name(raw: &str) -> String {
         end -= 1;
     }
     if start == 0 && end == tokens.len() {
-        // No title or suffix: `fold` already joined the words with single spaces.
         return folded;
     }
     tokens[start..end].join(" ")
@@ -449,13 +456,45 @@ const NICKNAMES: &[(&str, &[&str])] = &[
 /// American Soundex of the first word (letters a-z only); for a name in another script,
 /// its first three characters.
 pub fn soundex(name: &str) -> String {
+    soundex_code(name).as_str().to_owned()
+}
+
+/// A Soundex code held on the stack: four ASCII bytes, or up to three characters of
+/// another script (at most 12 bytes). Blocking builds two per record, so no `String`.
+#[derive(Clone, Copy, Default)]
+pub struct SoundexCode {
+    bytes: [u8; 12],
+    len: u8,
+}
+
+impl SoundexCode {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only whole characters (or ASCII digits) are ever written.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// `soundex` without allocating.
+pub fn soundex_code(name: &str) -> SoundexCode {
+    let mut out = SoundexCode::default();
     let word = name.split(' ').next().unwrap_or(name);
     let mut chars = word.chars();
     let Some(first) = chars.next() else {
-        return String::new();
+        return out;
     };
     if !first.is_ascii_lowercase() {
-        return word.chars().take(3).collect();
+        let three: usize = word.chars().take(3).map(char::len_utf8).sum();
+        out.bytes[..three].copy_from_slice(&word.as_bytes()[..three]);
+        out.len = three as u8;
+        return out;
     }
     let code = |c: char| match c {
         'b' | 'f' | 'p' | 'v' => b'1',
@@ -467,7 +506,8 @@ pub fn soundex(name: &str) -> String {
         'h' | 'w' => b'h',
         _ => b'0',
     };
-    let mut out = vec![first as u8];
+    out.bytes[0] = first as u8;
+    out.len = 1;
     let mut last = code(first);
     for c in chars {
         let k = code(c);
@@ -475,17 +515,19 @@ pub fn soundex(name: &str) -> String {
             continue;
         }
         if k != b'0' && k != last {
-            out.push(k);
-            if out.len() == 4 {
+            out.bytes[usize::from(out.len)] = k;
+            out.len += 1;
+            if out.len == 4 {
                 break;
             }
         }
         last = k;
     }
-    while out.len() < 4 {
-        out.push(b'0');
+    while out.len < 4 {
+        out.bytes[usize::from(out.len)] = b'0';
+        out.len += 1;
     }
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 #[cfg(test)]
@@ -576,6 +618,10 @@ mod tests {
         assert_eq!(name("Иван Петров"), "иван петров");
         assert_eq!(name("山田 太郎"), "山田 太郎");
         assert_eq!(name("Mr"), "");
+        // A lone suffix is kept; titles and suffixes inside a name are kept.
+        assert_eq!(name("Jr"), "jr");
+        assert_eq!(name("Mr Jr"), "jr");
+        assert_eq!(name("Ann Mr Jr Lee"), "ann mr jr lee");
         assert_eq!(name("!!!"), "");
         // tests/wasm.rs asserts the same answers from the host's normalize.
         assert_eq!(fold("Nguyễn Văn Ánh"), "nguyen van anh");

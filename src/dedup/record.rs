@@ -446,7 +446,8 @@ impl RecordSeed<'_, '_> {
     ) -> Option<Cow<'de, str>> {
         let max = self.reader.config.max_field_length;
         match value {
-            Loose::Str(s) if s.chars().count() > max => {
+            // A string is never longer in characters than in bytes: count only long ones.
+            Loose::Str(s) if s.len() > max && s.chars().count() > max => {
                 raw.issues
                     .push((field.to_owned(), format!("longer than {max} characters")));
                 None
