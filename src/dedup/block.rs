@@ -239,7 +239,20 @@ impl Blocks {
             let (lo, hi) = if i < j { (i, j) } else { (j, i) };
             (u64::from(lo) << 32) | u64::from(hi)
         };
-        let mut pairs: Vec<u64> = Vec::new();
+        // Sized up front: on a million records the pair list grew by doubling through
+        // a few hundred MB of copies.
+        let w = window.max(1);
+        let expected: usize = (0..self.kinds.len())
+            .map(|b| {
+                let n = self.starts[b + 1] - self.starts[b];
+                if self.capped[b] {
+                    (0..n).map(|x| w.min(n - 1 - x)).sum()
+                } else {
+                    n * (n - 1) / 2
+                }
+            })
+            .sum();
+        let mut pairs: Vec<u64> = Vec::with_capacity(expected);
         let mut largest_capped = Vec::new();
         for b in 0..self.kinds.len() {
             let members = &self.members[self.starts[b]..self.starts[b + 1]];
@@ -256,7 +269,6 @@ impl Blocks {
             });
             let mut sorted = members.to_vec();
             sorted.sort_by(|&x, &y| order(x, y));
-            let w = window.max(1);
             let mut in_window = 0u64;
             for x in 0..n {
                 for y in x + 1..n.min(x + 1 + w) {

@@ -238,16 +238,19 @@ fn fold_ascii(raw: &str) -> String {
 /// A street address: folded, common street words abbreviated, unit words (`Apt.`, `#`,
 /// `Suite`) dropped so `12 Main Street, Apt. 4` and `12 MAIN ST #4` agree.
 pub fn address(raw: &str) -> String {
-    fold(raw)
-        .split(' ')
-        .filter(|t| {
-            !t.is_empty()
-                && !matches!(
-                    *t,
-                    "no" | "number" | "apartment" | "apt" | "unit" | "flat" | "suite" | "ste"
-                )
-        })
-        .map(|t| match t {
+    let folded = fold(raw);
+    // Built in one buffer (no token `Vec` and `join`): this runs once per record.
+    let mut out = String::with_capacity(folded.len());
+    for t in folded.split(' ') {
+        if t.is_empty()
+            || matches!(
+                t,
+                "no" | "number" | "apartment" | "apt" | "unit" | "flat" | "suite" | "ste"
+            )
+        {
+            continue;
+        }
+        let t = match t {
             "street" => "st",
             "road" => "rd",
             "avenue" | "av" => "ave",
@@ -264,9 +267,13 @@ pub fn address(raw: &str) -> String {
             "east" => "e",
             "west" => "w",
             other => other,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    out
 }
 
 /// A postcode: upper-case letters and digits only; a US ZIP+4 keeps its 5-digit ZIP.
