@@ -240,18 +240,15 @@ impl<'c> Batch<'c> {
     pub fn read(&mut self, records: &str, clock: &dyn Fn() -> f64) -> Result<(), DedupError> {
         let t0 = clock();
         let first = self.stats.records;
-        let reads =
-            self.reader
-                .read_array_at(records, first)
-                .map_err(|e| DedupError::InputInvalid {
-                    path: "$".to_owned(),
-                    expected: "a JSON array of records",
-                    reason: e.0,
-                })?;
-        self.stats.records += reads.len();
-        self.contacts.reserve(reads.len());
+        // Records go straight into `contacts` as they are read; a part that turns out
+        // not to be a JSON array (or to break off) leaves the batch as it was.
+        let kept = self.contacts.len();
+        let stats_before = self.stats.clone();
+        let contacts = &mut self.contacts;
         let stats = &mut self.stats;
-        for (index, read) in reads.into_iter().enumerate() {
+        let mut index = first;
+        let read = self.reader.read_array_each(records, first, &mut |read| {
+            stats.records += 1;
             match read {
                 Ok((contact, issues)) => {
                     stats.field_issues += issues.len();
@@ -265,7 +262,7 @@ impl<'c> Batch<'c> {
                             Some(Shape::Ghl) => stats.shapes.ghl += 1,
                             None => {}
                         }
-                        self.contacts.push(contact);
+                        contacts.push(contact);
                     } else {
                         skip(
                             stats,
@@ -275,8 +272,18 @@ impl<'c> Batch<'c> {
                         );
                     }
                 }
-                Err(reason) => skip(stats, first + index, None, &reason),
+                Err(reason) => skip(stats, index, None, &reason),
             }
+            index += 1;
+        });
+        if let Err(e) = read {
+            self.contacts.truncate(kept);
+            self.stats = stats_before;
+            return Err(DedupError::InputInvalid {
+                path: "$".to_owned(),
+                expected: "a JSON array of records",
+                reason: e.0,
+            });
         }
         self.read_ms += clock() - t0;
         Ok(())

@@ -85,8 +85,22 @@ impl<'c> Reader<'c> {
     /// `read_array` for one part of a longer batch: the records' indexes (ids of records
     /// without one, issues) start at `first`.
     pub fn read_array_at(&self, json: &str, first: usize) -> Result<Vec<Read>, ReadError> {
+        let mut out = Vec::new();
+        self.read_array_each(json, first, &mut |read| out.push(read))?;
+        Ok(out)
+    }
+
+    /// `read_array_at` handing each record to `sink` as it is read, so a batch moves each
+    /// `Contact` once into its own list instead of through a `Vec<Read>` first. On an
+    /// error some records may already have been handed over. Returns how many were.
+    pub fn read_array_each(
+        &self,
+        json: &str,
+        first: usize,
+        sink: &mut dyn FnMut(Read),
+    ) -> Result<usize, ReadError> {
         let mut de = serde_json::Deserializer::from_str(json);
-        let out = ArraySeed(self, first)
+        let out = ArraySeed(self, first, sink)
             .deserialize(&mut de)
             .map_err(|e| ReadError(e.to_string()))?;
         de.end().map_err(|e| ReadError(e.to_string()))?;
@@ -110,30 +124,31 @@ impl<'c> Reader<'c> {
 #[derive(Debug)]
 pub struct ReadError(pub String);
 
-struct ArraySeed<'r, 'c>(&'r Reader<'c>, usize);
+struct ArraySeed<'r, 'c, 's>(&'r Reader<'c>, usize, &'s mut dyn FnMut(Read));
 
-impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
-    /// `None`: the top level was not an array.
-    type Value = Option<Vec<Read>>;
+impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_, '_> {
+    /// `None`: the top level was not an array; else how many records were read.
+    type Value = Option<usize>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
-    type Value = Option<Vec<Read>>;
+impl<'de> Visitor<'de> for ArraySeed<'_, '_, '_> {
+    type Value = Option<usize>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of records")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let mut count = 0;
         while let Some(read) = seq.next_element_seed(RecordSeed {
             reader: self.0,
-            index: self.1 + out.len(),
+            index: self.1 + count,
         })? {
-            out.push(read);
+            (self.2)(read);
+            count += 1;
         }
-        Ok(Some(out))
+        Ok(Some(count))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
@@ -446,7 +461,8 @@ impl RecordSeed<'_, '_> {
     ) -> Option<Cow<'de, str>> {
         let max = self.reader.config.max_field_length;
         match value {
-            Loose::Str(s) if s.chars().count() > max => {
+            // A string is never longer in characters than in bytes: count only long ones.
+            Loose::Str(s) if s.len() > max && s.chars().count() > max => {
                 raw.issues
                     .push((field.to_owned(), format!("longer than {max} characters")));
                 None
