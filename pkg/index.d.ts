@@ -1146,7 +1146,11 @@ export class SyncEngine {
   free(): void;
   /** `event` from the route (`person-updated`, `PersonUpdated`, `201`); the raw body exactly as received. */
   handleOutsetaWebhook(event: string, rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers): Promise<SyncRun>;
-  handleGhlWebhook(rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers): Promise<SyncRun>;
+  /**
+   * `receivedAt` (epoch ms): when the delivery reached your front door, if it waited in a
+   * queue since; HighLevel's 5-minute timestamp window is checked against it (default now).
+   */
+  handleGhlWebhook(rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers, receivedAt?: number): Promise<SyncRun>;
   /** Syncs one Outseta Person now. */
   syncPerson(person: OutsetaPerson): Promise<SyncRun>;
   /** The polling fallback: people updated since the last poll, then new activities as GHL notes. */

@@ -241,8 +241,9 @@ function trapForTest() {
 /**
  * A verified webhook on its way to the location's object: base64 of the exact bytes (the
  * engine checks the signature again over them) and the signature headers.
- * `personUid` is set for the Outseta events a burst of which can share one run.
- * @typedef {{ kind: "outseta" | "ghl", event?: string, body: string, headers: Record<string, string>, personUid?: string }} Delivery
+ * `personUid` is set for the Outseta events a burst of which can share one run;
+ * `receivedAt` (epoch ms) for HighLevel's, whose timestamp window is checked against it.
+ * @typedef {{ kind: "outseta" | "ghl", event?: string, body: string, headers: Record<string, string>, personUid?: string, receivedAt?: number }} Delivery
  */
 
 /** The headers the engine reads; nothing else of the request travels on. */
@@ -339,7 +340,7 @@ async function route(request, env, ctx) {
         // HighLevel's retry is processed (a verifier kept here would refuse it as a replay).
         const verified = new GhlWebhookVerifier(ghlKeys(env)).verify(body, request.headers);
         await refuseReplay(env, `ghl:${verified.envelope.webhookId}`);
-        delivery = { kind: "ghl", body: toBase64(body), headers: signatureHeaders(request.headers) };
+        delivery = { kind: "ghl", body: toBase64(body), headers: signatureHeaders(request.headers), receivedAt: Date.now() };
       }
     } catch (err) {
       const code = coded(err)?.code;
@@ -488,7 +489,9 @@ export class SyncLocation {
 
   /** Runs one delivery, or joins it to its person's batch. @param {SyncEngine} engine @param {Delivery} delivery */
   deliver(engine, delivery) {
-    if (delivery.kind === "ghl") return engine.handleGhlWebhook(fromBase64(delivery.body), delivery.headers);
+    // Checked against when it reached the front door: a delivery that waited in the
+    // Queue (a backlog, retries) longer than HighLevel's 5-minute window is not stale.
+    if (delivery.kind === "ghl") return engine.handleGhlWebhook(fromBase64(delivery.body), delivery.headers, delivery.receivedAt);
     if (!delivery.personUid) return engine.handleOutsetaWebhook(delivery.event ?? "", fromBase64(delivery.body), delivery.headers);
     return this.coalesced(engine, delivery.personUid, delivery);
   }

@@ -433,20 +433,25 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
 
     /// `POST /webhooks/ghl`: the raw body and the `x-ghl-signature` / `x-wh-signature`
     /// headers. The signature and the timestamp are checked before the body is used.
+    /// `received_ms`: when the delivery reached the caller's front door, if it waited in
+    /// a queue since (the timestamp window is HighLevel's delay to the front door, not the
+    /// queue's); now when `None`.
     pub async fn handle_ghl_webhook(
         &self,
         body: &[u8],
         ghl_signature: Option<&str>,
         wh_signature: Option<&str>,
+        received_ms: Option<f64>,
     ) -> Result<Run, SyncError> {
         let verifier = self.ghl_verifier.as_ref().ok_or(SyncError::NotConfigured {
             what: "GHL webhook verification",
             hint: "set ghl.webhookKeys (or use the published keys)",
         })?;
         let now = self.now_ms();
+        let received = received_ms.filter(|ms| ms.is_finite()).unwrap_or(now);
         let verified = verifier
             .borrow_mut()
-            .verify(body, ghl_signature, wh_signature, now)?;
+            .verify(body, ghl_signature, wh_signature, received)?;
         let id = verified.envelope.webhook_id.clone().unwrap_or_default();
         let key = format!("ghl:{id}");
         if !self.state.claim(&key, now).await? {

@@ -299,13 +299,14 @@ impl SyncEngine {
         &self,
         raw_body: JsValue,
         headers: JsValue,
+        received_at: Option<f64>,
     ) -> Result<Promise, JsValue> {
         let body = super::ghl::body_bytes(&raw_body)?;
         let ghl_sig = super::ghl::header(&headers, "x-ghl-signature");
         let wh_sig = super::ghl::header(&headers, "x-wh-signature");
         let core = self.core.clone();
         Ok(promise(async move {
-            core.handle_ghl_webhook(&body, ghl_sig.as_deref(), wh_sig.as_deref())
+            core.handle_ghl_webhook(&body, ghl_sig.as_deref(), wh_sig.as_deref(), received_at)
                 .await
         }))
     }

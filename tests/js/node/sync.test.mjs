@@ -2,7 +2,7 @@
 // webhooks flowing over HTTP on 127.0.0.1 (tests/support/sync-harness.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runStoreConformance } from "outseta-ghl-sync";
+import { runStoreConformance, SyncEngine } from "outseta-ghl-sync";
 import { startHarness, mapStore } from "../../support/sync-harness.mjs";
 
 async function withHarness(options, fn) {
@@ -368,4 +368,23 @@ test("a GHL ContactDelete follows the policy too: `unlink` forgets the link and 
     assert.equal((await person(h, uid)).Email, "rae@example.com", "the person is kept");
     assert.equal(h.outsetaWrites(), outsetaWrites, "nothing written to Outseta");
   });
+});
+
+test("a HighLevel delivery that waited in a queue is checked against when it arrived, not against now", async () => {
+  const { generateKeyPairSync, sign } = await import("node:crypto");
+  const key = generateKeyPairSync("ed25519");
+  // Nothing listens on port 9: the delivery names no linked contact, so no API is called.
+  const engine = new SyncEngine({
+    ghl: { locationId: "loc_sim", token: "t", baseUrl: "http://127.0.0.1:9" },
+    outseta: { baseUrl: "http://127.0.0.1:9/api/v1", apiKey: "k", secretKey: "s" },
+    webhooks: { outsetaSigningKey: "00".repeat(32), ghl: { ed25519Keys: [key.publicKey.export({ type: "spki", format: "pem" })] } },
+  });
+  const sentAt = Date.now() - 10 * 60_000;
+  const body = JSON.stringify({ type: "ContactDelete", locationId: "loc_sim", id: "c_unlinked", webhookId: "wh-queued", timestamp: new Date(sentAt).toISOString() });
+  const headers = { "x-ghl-signature": sign(null, Buffer.from(body), key.privateKey).toString("base64") };
+  await assert.rejects(engine.handleGhlWebhook(body, headers), (err) => err.code === "WEBHOOK_STALE", "10 minutes old, checked against now");
+  const run = await engine.handleGhlWebhook(body, headers, sentAt + 2_000);
+  assert.equal(run.trigger.startsWith("ghl"), true, JSON.stringify(run));
+  await assert.rejects(engine.handleGhlWebhook(body, headers, sentAt + 2_000), (err) => err.code === "WEBHOOK_REPLAYED", "still one run per webhookId");
+  engine.free();
 });
