@@ -105,10 +105,14 @@ function sync(env) {
   return cached;
 }
 
-/** Runs `work` after the response; its outcome goes to the Worker's logs. @param {any} ctx @param {Promise<unknown>} work @param {string} what */
+/**
+ * Runs `work` after the response; its outcome, already summarised by the location's
+ * object, goes to the Worker's logs.
+ * @param {any} ctx @param {Promise<unknown>} work @param {string} what
+ */
 function background(ctx, work, what) {
   const logged = work.then(
-    (run) => console.log(what, JSON.stringify(summarise(run))),
+    (summary) => console.log(what, JSON.stringify(summary)),
     (err) => console.error(what, "failed", coded(err).code ?? "", coded(err).message ?? String(err)),
   );
   if (ctx?.waitUntil) ctx.waitUntil(logged);
@@ -278,7 +282,7 @@ const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
  * @param {Env} env @param {Delivery[]} deliveries
  * @returns {Promise<Array<{ ok: true, run: unknown } | { ok: false, retry: boolean, error: { code?: string, message: string } }>>}
  */
-const deliver = (env, deliveries) => ask(env, "/deliveries", { method: "POST", body: JSON.stringify(deliveries) });
+const handOver = (env, deliveries) => ask(env, "/deliveries", { method: "POST", body: JSON.stringify(deliveries) });
 
 /** Refusals a retry cannot change: the delivery is dropped, not retried. */
 const FINAL_CODES = new Set(["SIGNATURE_INVALID", "WEBHOOK_STALE", "WEBHOOK_REPLAYED", "WEBHOOK_INVALID",
@@ -357,7 +361,7 @@ async function route(request, env, ctx) {
         return fail(503, "UNAVAILABLE", "the delivery could not be queued; retry it");
       }
     } else {
-      background(ctx, deliver(env, [delivery]).then(([outcome]) => outcome.ok ? outcome.run : Promise.reject(outcome.error)), delivery.event ? `outseta ${delivery.event}` : "ghl");
+      background(ctx, handOver(env, [delivery]).then(([outcome]) => outcome.ok ? outcome.run : Promise.reject(outcome.error)), delivery.event ? `outseta ${delivery.event}` : "ghl");
     }
     return json({ accepted: true }, 202);
   }
@@ -439,7 +443,7 @@ export default {
     const messages = batch.messages;
     let outcomes;
     try {
-      outcomes = await deliver(env, messages.map((m) => m.body));
+      outcomes = await handOver(env, messages.map((m) => m.body));
     } catch (err) {
       console.error("webhook batch failed", coded(err).code ?? "", coded(err).message ?? String(err));
       batch.retryAll();
@@ -547,7 +551,6 @@ export class SyncLocation {
   async route(request) {
     const url = new URL(request.url);
     const { engine } = sync(this.env);
-    const body = () => request.arrayBuffer().then((b) => new Uint8Array(b));
     switch (`${request.method} ${url.pathname}`) {
       case "POST /deliveries": {
         /** @type {Delivery[]} */

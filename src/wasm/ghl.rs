@@ -16,7 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::clock::JsClock;
 use super::error::to_js_error;
 use super::json::{from_js, promise, to_js};
-use super::options::RetryOptions;
+use super::options::{RateLimitOptions, RetryOptions};
 use super::transport::FetchTransport;
 use crate::error::without_quoted_strings;
 use crate::ghl::client::{
@@ -37,16 +37,6 @@ struct OAuthOptions {
     refresh_token: Option<String>,
     client_id: String,
     client_secret: String,
-}
-
-/// `rateLimit: { burst?, windowMs?, daily? }`: the client-side budget (each field
-/// defaults to the API's own limit). Also the Outseta client's (`src/wasm/outseta.rs`).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct RateLimitOptions {
-    pub burst: Option<u32>,
-    pub window_ms: Option<f64>,
-    pub daily: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -135,11 +125,7 @@ pub(crate) fn build_client(options: &JsValue, op: &'static str) -> Result<Core, 
         config.timeout_ms = Some(ms);
     }
     if let Some(l) = opts.rate_limit {
-        config.limits = Limits {
-            burst: l.burst.unwrap_or(Limits::GHL.burst).max(1),
-            window_ms: l.window_ms.unwrap_or(Limits::GHL.window_ms),
-            daily: l.daily.or(Limits::GHL.daily),
-        };
+        config.limits = l.into_limits(Limits::GHL);
     }
     let mut core = Client::new(config, FetchTransport, JsClock);
     if let Some(callback) = on_tokens {

@@ -14,9 +14,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::JsClock;
 use super::error::to_js_error;
-use super::ghl::RateLimitOptions;
 use super::json::{from_js, to_js};
-use super::options::RetryOptions;
+use super::options::{RateLimitOptions, RetryOptions};
 use super::transport::FetchTransport;
 use crate::error::without_quoted_strings;
 use crate::http::Limits;
@@ -98,15 +97,11 @@ pub(crate) fn build_client(options: &JsValue) -> Result<Client<FetchTransport, J
             }
         }
         Some(RateLimit::Budget(l)) => {
-            let window_ms = l.window_ms.unwrap_or(Limits::OUTSETA.window_ms);
-            if !(window_ms.is_finite() && window_ms > 0.0) {
+            let limits = l.into_limits(Limits::OUTSETA);
+            if !(limits.window_ms.is_finite() && limits.window_ms > 0.0) {
                 return Err(input_error("rateLimit.windowMs", "a positive number of ms"));
             }
-            settings.limits = Limits {
-                burst: l.burst.unwrap_or(Limits::OUTSETA.burst).max(1),
-                window_ms,
-                daily: l.daily.or(Limits::OUTSETA.daily),
-            };
+            settings.limits = limits;
         }
     }
     if let Some(r) = options.retry {
