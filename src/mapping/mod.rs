@@ -264,18 +264,30 @@ pub fn outseta_to_canonical(
     let lookup = |p: &str| get_path(person, p).cloned();
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
         const NULL: &Value = &Value::Null;
-        let sources: Vec<&Value> = rule
-            .outseta
-            .iter()
-            .map(|p| get_path(person, p).unwrap_or(NULL))
-            .collect();
+        // Rules have one source or a few: those are read into a buffer on the stack
+        // rather than a new Vec for every rule of every record.
+        let mut few = [NULL; 4];
+        let many: Vec<&Value>;
+        let sources: &[&Value] = if rule.outseta.len() <= few.len() {
+            for (slot, p) in few.iter_mut().zip(&rule.outseta) {
+                *slot = get_path(person, p).unwrap_or(NULL);
+            }
+            &few[..rule.outseta.len()]
+        } else {
+            many = rule
+                .outseta
+                .iter()
+                .map(|p| get_path(person, p).unwrap_or(NULL))
+                .collect();
+            &many
+        };
         // Wrong types are errors even in a fallback source: the data is not what the
         // spec says it is.
         let want = rule
             .to_ghl
             .first()
             .map_or_else(|| target_type(&rule.ghl, ctx), |t| t.input());
-        for (p, v) in rule.outseta.iter().zip(&sources) {
+        for (p, v) in rule.outseta.iter().zip(sources) {
             if !v.is_null() && !Ty::of(v).fits(want) {
                 out.errors
                     .push(type_error(&rule.ghl, &format!("$.{p}"), want, v));
@@ -288,7 +300,7 @@ pub fn outseta_to_canonical(
             .map_or(Value::Null, |v| (*v).clone());
         let mut value = first;
         for t in &rule.to_ghl {
-            match t.apply(value, &sources, &lookup) {
+            match t.apply(value, sources, &lookup) {
                 Ok(v) => value = v,
                 Err(reason) => {
                     out.errors.push(FieldError::new(
