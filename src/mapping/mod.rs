@@ -148,6 +148,14 @@ pub struct Mapped {
 
 /// Reads a dotted path (`MailingAddress.City`, `PersonAccount.0.Account.Uid`).
 pub fn get_path<'v>(record: &'v Value, path: &str) -> Option<&'v Value> {
+    // Most paths are one key: read it without splitting.
+    if !path.contains('.') {
+        return match record {
+            Value::Object(o) => o.get(path),
+            Value::Array(a) => path.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+    }
     path.split('.').try_fold(record, |v, seg| match v {
         Value::Object(o) => o.get(seg),
         Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
