@@ -210,8 +210,30 @@ fn type_error(field: &str, path: &str, expected: Ty, found: &Value) -> FieldErro
     )
 }
 
-fn evaluate(cond: &Condition, record: &Value, now: Option<i64>) -> Result<bool, String> {
-    let at = |p: &str| get_path(record, p).filter(|v| !v.is_null());
+/// Values read by path from one record, each path read once: tag rules test the same
+/// field again and again (`Account.AccountStage` in one rule for each stage).
+struct PathCache<'s, 'v> {
+    record: &'v Value,
+    read: Vec<(&'s str, Option<&'v Value>)>,
+}
+
+impl<'s, 'v> PathCache<'s, 'v> {
+    fn get(&mut self, path: &'s str) -> Option<&'v Value> {
+        if let Some((_, value)) = self.read.iter().find(|(p, _)| *p == path) {
+            return *value;
+        }
+        let value = get_path(self.record, path);
+        self.read.push((path, value));
+        value
+    }
+}
+
+fn evaluate<'s>(
+    cond: &'s Condition,
+    record: &mut PathCache<'s, '_>,
+    now: Option<i64>,
+) -> Result<bool, String> {
+    let mut at = |p: &'s str| record.get(p).filter(|v| !v.is_null());
     let same = |a: &Value, b: &Value| {
         a == b
             || matches!((a, b), (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64())
@@ -358,8 +380,12 @@ pub fn outseta_to_canonical(
             }
         }
     }
+    let mut paths = PathCache {
+        record: person,
+        read: Vec::new(),
+    };
     for (i, rule) in spec.tags.iter().enumerate() {
-        match evaluate(&rule.when, person, ctx.now_ms) {
+        match evaluate(&rule.when, &mut paths, ctx.now_ms) {
             Ok(true) => {
                 for t in &rule.add {
                     out.tags_remove.remove(t);
