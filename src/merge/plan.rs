@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash_sorted, merge, Conflict, Merge, Policy};
+use super::{echo_hash_sorted, merge, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
@@ -277,7 +277,12 @@ impl<'a> Planner<'a> {
 
     /// Whether a side holds a canonical field through the mapping.
     fn holds(&self, field: &str, to: System) -> bool {
-        match self.routes.get(field) {
+        self.holds_routed(self.routes.get(field), field, to)
+    }
+
+    /// `holds` with the field's route already found (`None`: it has none).
+    fn holds_routed(&self, route: Option<&Direction>, field: &str, to: System) -> bool {
+        match route {
             Some(d) => match to {
                 System::Ghl => d.to_ghl(),
                 System::Outseta => d.to_outseta(),
@@ -296,8 +301,21 @@ impl<'a> Planner<'a> {
             .collect()
     }
 
+    /// The fields of `fields` a side holds, in order: the routes are walked beside them
+    /// rather than searched for each field.
+    fn held<'c>(
+        &'c self,
+        fields: &'c BTreeMap<String, Value>,
+        side: System,
+    ) -> impl Iterator<Item = (&'c String, &'c Value)> {
+        let mut routes = InOrder::new(&self.routes);
+        fields
+            .iter()
+            .filter(move |(k, _)| self.holds_routed(routes.at(k), k, side))
+    }
+
     fn hash(&self, contact: &Contact, side: System) -> String {
-        let fields = contact.fields.iter().filter(|(k, _)| self.holds(k, side));
+        let fields = self.held(&contact.fields, side);
         echo_hash_sorted(fields, (side == System::Ghl).then_some(&contact.tags))
     }
 
@@ -309,12 +327,8 @@ impl<'a> Planner<'a> {
         side: System,
         tags: Option<&BTreeSet<String>>,
     ) -> String {
-        let mut fields: BTreeMap<&String, &Value> = current
-            .fields
-            .iter()
-            .filter(|(k, _)| self.holds(k, side))
-            .collect();
-        for (k, v) in writes.iter().filter(|(k, _)| self.holds(k, side)) {
+        let mut fields: BTreeMap<&String, &Value> = self.held(&current.fields, side).collect();
+        for (k, v) in self.held(writes, side) {
             if is_empty(v) {
                 fields.remove(k);
             } else {
@@ -459,9 +473,15 @@ impl<'a> Planner<'a> {
             .collect();
         // Echo suppression: a side that holds exactly what we last wrote to it has not
         // changed since; it contributes nothing (the base stands in for it).
-        let o_echo =
-            !first_sync && echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
-        let g_echo = !first_sync && echo.ghl.as_ref() == Some(&self.hash(&g, System::Ghl));
+        // A side we never wrote to has no echo to compare: its hash is not computed.
+        let is_echo = |wrote: &Option<String>, contact: &Contact, side: System| {
+            !first_sync
+                && wrote
+                    .as_ref()
+                    .is_some_and(|h| *h == self.hash(contact, side))
+        };
+        let o_echo = is_echo(&echo.outseta, &outseta, System::Outseta);
+        let g_echo = is_echo(&echo.ghl, &g, System::Ghl);
         plan.state.echo = echo;
         plan.state.review_task_id = review_task_id;
         if o_echo && g_echo {
