@@ -41,10 +41,14 @@ fn main() {
         if mode != "value" {
             let t = Instant::now();
             let out = plan_sync_json(&text).unwrap_or_default();
+            let elapsed = t.elapsed();
+            // A fingerprint of the Plans, to check a change leaves them byte for byte.
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&out, &mut hasher);
             line += &format!(
-                "text: plan_sync_json {:?} ({} bytes)",
-                t.elapsed(),
-                out.len()
+                "text: plan_sync_json {elapsed:?} ({} bytes, hash {:016x})",
+                out.len(),
+                std::hash::Hasher::finish(&hasher)
             );
             if let Some(v) = value_out {
                 assert_eq!(v, out, "plan_sync_json differs from plan_sync");

@@ -148,6 +148,14 @@ pub struct Mapped {
 
 /// Reads a dotted path (`MailingAddress.City`, `PersonAccount.0.Account.Uid`).
 pub fn get_path<'v>(record: &'v Value, path: &str) -> Option<&'v Value> {
+    // Most paths are one key: read it without splitting.
+    if !path.contains('.') {
+        return match record {
+            Value::Object(o) => o.get(path),
+            Value::Array(a) => path.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+    }
     path.split('.').try_fold(record, |v, seg| match v {
         Value::Object(o) => o.get(seg),
         Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
@@ -202,8 +210,30 @@ fn type_error(field: &str, path: &str, expected: Ty, found: &Value) -> FieldErro
     )
 }
 
-fn evaluate(cond: &Condition, record: &Value, now: Option<i64>) -> Result<bool, String> {
-    let at = |p: &str| get_path(record, p).filter(|v| !v.is_null());
+/// Values read by path from one record, each path read once: tag rules test the same
+/// field again and again (`Account.AccountStage` in one rule for each stage).
+struct PathCache<'s, 'v> {
+    record: &'v Value,
+    read: Vec<(&'s str, Option<&'v Value>)>,
+}
+
+impl<'s, 'v> PathCache<'s, 'v> {
+    fn get(&mut self, path: &'s str) -> Option<&'v Value> {
+        if let Some((_, value)) = self.read.iter().find(|(p, _)| *p == path) {
+            return *value;
+        }
+        let value = get_path(self.record, path);
+        self.read.push((path, value));
+        value
+    }
+}
+
+fn evaluate<'s>(
+    cond: &'s Condition,
+    record: &mut PathCache<'s, '_>,
+    now: Option<i64>,
+) -> Result<bool, String> {
+    let mut at = |p: &'s str| record.get(p).filter(|v| !v.is_null());
     let same = |a: &Value, b: &Value| {
         a == b
             || matches!((a, b), (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64())
@@ -264,18 +294,30 @@ pub fn outseta_to_canonical(
     let lookup = |p: &str| get_path(person, p).cloned();
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
         const NULL: &Value = &Value::Null;
-        let sources: Vec<&Value> = rule
-            .outseta
-            .iter()
-            .map(|p| get_path(person, p).unwrap_or(NULL))
-            .collect();
+        // Rules have one source or a few: those are read into a buffer on the stack
+        // rather than a new Vec for every rule of every record.
+        let mut few = [NULL; 4];
+        let many: Vec<&Value>;
+        let sources: &[&Value] = if rule.outseta.len() <= few.len() {
+            for (slot, p) in few.iter_mut().zip(&rule.outseta) {
+                *slot = get_path(person, p).unwrap_or(NULL);
+            }
+            &few[..rule.outseta.len()]
+        } else {
+            many = rule
+                .outseta
+                .iter()
+                .map(|p| get_path(person, p).unwrap_or(NULL))
+                .collect();
+            &many
+        };
         // Wrong types are errors even in a fallback source: the data is not what the
         // spec says it is.
         let want = rule
             .to_ghl
             .first()
             .map_or_else(|| target_type(&rule.ghl, ctx), |t| t.input());
-        for (p, v) in rule.outseta.iter().zip(&sources) {
+        for (p, v) in rule.outseta.iter().zip(sources) {
             if !v.is_null() && !Ty::of(v).fits(want) {
                 out.errors
                     .push(type_error(&rule.ghl, &format!("$.{p}"), want, v));
@@ -288,7 +330,7 @@ pub fn outseta_to_canonical(
             .map_or(Value::Null, |v| (*v).clone());
         let mut value = first;
         for t in &rule.to_ghl {
-            match t.apply(value, &sources, &lookup) {
+            match t.apply(value, sources, &lookup) {
                 Ok(v) => value = v,
                 Err(reason) => {
                     out.errors.push(FieldError::new(
@@ -338,8 +380,12 @@ pub fn outseta_to_canonical(
             }
         }
     }
+    let mut paths = PathCache {
+        record: person,
+        read: Vec::new(),
+    };
     for (i, rule) in spec.tags.iter().enumerate() {
-        match evaluate(&rule.when, person, ctx.now_ms) {
+        match evaluate(&rule.when, &mut paths, ctx.now_ms) {
             Ok(true) => {
                 for t in &rule.add {
                     out.tags_remove.remove(t);

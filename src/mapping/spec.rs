@@ -1104,18 +1104,22 @@ pub fn routes(spec: &Spec) -> BTreeMap<String, Direction> {
 /// The canonical custom field name of an Outseta custom property under
 /// `autoCustomFields`: `CoffeePreference` -> `customFields.contact.coffee_preference`.
 pub fn auto_custom_key(property: &str) -> String {
-    let mut snake = String::with_capacity(property.len() + 4);
+    // Written straight into the one String (it runs for each custom property of each
+    // person mapped).
+    let mut key = String::with_capacity(CUSTOM_PREFIX.len() + 8 + property.len() + 4);
+    key.push_str(CUSTOM_PREFIX);
+    key.push_str("contact.");
     for (i, c) in property.chars().enumerate() {
         if c.is_ascii_uppercase() {
             if i > 0 {
-                snake.push('_');
+                key.push('_');
             }
-            snake.push(c.to_ascii_lowercase());
+            key.push(c.to_ascii_lowercase());
         } else {
-            snake.push(c);
+            key.push(c);
         }
     }
-    format!("{CUSTOM_PREFIX}contact.{snake}")
+    key
 }
 
 /// Every tag a spec's rules may add or remove.

@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash_sorted, merge, Conflict, Merge, Policy};
+use super::{echo_hash_sorted, merge, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
     MappingError, PayloadKind, Spec,
 };
-use crate::model::{is_empty, Contact};
+use crate::model::{is_empty, Contact, GhlKey, GhlRead};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,6 +156,10 @@ pub struct Planner<'a> {
     pub list_tag_prefix: Option<String>,
     /// GHL custom field keys by id, from the context: read once per batch, not per contact.
     keys_by_id: BTreeMap<String, String>,
+    /// Every tag the spec's rules add or remove is already trimmed and lower-case, so
+    /// lower-casing the tags a person maps to would change nothing (and cost a copy of
+    /// each): checked once per batch.
+    spec_tags_lower: bool,
 }
 
 /// `EmailListPerson` entries: (list name, subscribed). Statuses 1 Subscribed and
@@ -189,6 +193,11 @@ impl<'a> Planner<'a> {
             routes: mapping::spec::routes(spec),
             list_tag_prefix: None,
             keys_by_id: ctx.keys_by_id(),
+            spec_tags_lower: spec
+                .tags
+                .iter()
+                .flat_map(|rule| rule.add.iter().chain(&rule.remove))
+                .all(|t| t.trim().to_lowercase() == *t),
         }
     }
 
@@ -196,11 +205,14 @@ impl<'a> Planner<'a> {
         let mut o = outseta_to_canonical(person, self.spec, self.ctx)?;
         // GHL stores every tag lower-cased: a rule's `VIP` must compare equal to the
         // `vip` that comes back, or each echo would add it again.
-        let lower =
-            |tags: &BTreeSet<String>| tags.iter().map(|t| t.trim().to_lowercase()).collect();
-        o.tags_add = lower(&o.tags_add);
-        o.tags_remove = lower(&o.tags_remove);
-        o.contact.tags = lower(&o.contact.tags);
+        // The three sets hold only the rules' tags (`contact.tags` is `tags_add`).
+        if !self.spec_tags_lower {
+            let lower =
+                |tags: &BTreeSet<String>| tags.iter().map(|t| t.trim().to_lowercase()).collect();
+            o.tags_add = lower(&o.tags_add);
+            o.tags_remove = lower(&o.tags_remove);
+            o.contact.tags = lower(&o.contact.tags);
+        }
         if let Some(prefix) = &self.list_tag_prefix {
             for (list, subscribed) in email_lists(person) {
                 let tag = format!("{prefix}{list}").to_lowercase();
@@ -265,7 +277,12 @@ impl<'a> Planner<'a> {
 
     /// Whether a side holds a canonical field through the mapping.
     fn holds(&self, field: &str, to: System) -> bool {
-        match self.routes.get(field) {
+        self.holds_routed(self.routes.get(field), field, to)
+    }
+
+    /// `holds` with the field's route already found (`None`: it has none).
+    fn holds_routed(&self, route: Option<&Direction>, field: &str, to: System) -> bool {
+        match route {
             Some(d) => match to {
                 System::Ghl => d.to_ghl(),
                 System::Outseta => d.to_outseta(),
@@ -284,8 +301,21 @@ impl<'a> Planner<'a> {
             .collect()
     }
 
+    /// The fields of `fields` a side holds, in order: the routes are walked beside them
+    /// rather than searched for each field.
+    fn held<'c>(
+        &'c self,
+        fields: &'c BTreeMap<String, Value>,
+        side: System,
+    ) -> impl Iterator<Item = (&'c String, &'c Value)> {
+        let mut routes = InOrder::new(&self.routes);
+        fields
+            .iter()
+            .filter(move |(k, _)| self.holds_routed(routes.at(k), k, side))
+    }
+
     fn hash(&self, contact: &Contact, side: System) -> String {
-        let fields = contact.fields.iter().filter(|(k, _)| self.holds(k, side));
+        let fields = self.held(&contact.fields, side);
         echo_hash_sorted(fields, (side == System::Ghl).then_some(&contact.tags))
     }
 
@@ -297,12 +327,8 @@ impl<'a> Planner<'a> {
         side: System,
         tags: Option<&BTreeSet<String>>,
     ) -> String {
-        let mut fields: BTreeMap<&String, &Value> = current
-            .fields
-            .iter()
-            .filter(|(k, _)| self.holds(k, side))
-            .collect();
-        for (k, v) in writes.iter().filter(|(k, _)| self.holds(k, side)) {
+        let mut fields: BTreeMap<&String, &Value> = self.held(&current.fields, side).collect();
+        for (k, v) in self.held(writes, side) {
             if is_empty(v) {
                 fields.remove(k);
             } else {
@@ -315,6 +341,10 @@ impl<'a> Planner<'a> {
     /// Plans one pair. `outseta` is an Outseta Person, `ghl` a GHL contact (either may
     /// be `null`), `state` what the Store kept for the pair.
     pub fn plan_pair(&self, outseta: &Value, ghl: &Value, state: PairState) -> PairPlan {
+        let ghl = || match ghl {
+            Value::Null => Ok(None),
+            contact => mapping::ghl_to_canonical_keyed(contact, &self.keys_by_id).map(Some),
+        };
         match self.try_plan(outseta, ghl, state) {
             Ok(plan) => plan,
             Err(e) => PairPlan {
@@ -324,10 +354,12 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// `ghl` reads the GHL contact; it runs after the person is mapped, so a pair with
+    /// two bad records reports the person's error.
     fn try_plan(
         &self,
         outseta: &Value,
-        ghl: &Value,
+        ghl: impl FnOnce() -> Result<Option<Contact>, MappingError>,
         state: PairState,
     ) -> Result<PairPlan, MappingError> {
         let mut plan = PairPlan::default();
@@ -335,10 +367,7 @@ impl<'a> Planner<'a> {
             Value::Null => None,
             person => Some(self.outseta_mapped(person)?),
         };
-        let g = match ghl {
-            Value::Null => None,
-            contact => Some(mapping::ghl_to_canonical_keyed(contact, &self.keys_by_id)?),
-        };
+        let g = ghl()?;
         match (o, g) {
             (None, None) => Err(MappingError::InputInvalid {
                 path: "$".to_owned(),
@@ -444,9 +473,15 @@ impl<'a> Planner<'a> {
             .collect();
         // Echo suppression: a side that holds exactly what we last wrote to it has not
         // changed since; it contributes nothing (the base stands in for it).
-        let o_echo =
-            !first_sync && echo.outseta.as_ref() == Some(&self.hash(&outseta, System::Outseta));
-        let g_echo = !first_sync && echo.ghl.as_ref() == Some(&self.hash(&g, System::Ghl));
+        // A side we never wrote to has no echo to compare: its hash is not computed.
+        let is_echo = |wrote: &Option<String>, contact: &Contact, side: System| {
+            !first_sync
+                && wrote
+                    .as_ref()
+                    .is_some_and(|h| *h == self.hash(contact, side))
+        };
+        let o_echo = is_echo(&echo.outseta, &outseta, System::Outseta);
+        let g_echo = is_echo(&echo.ghl, &g, System::Ghl);
         plan.state.echo = echo;
         plan.state.review_task_id = review_task_id;
         if o_echo && g_echo {
@@ -751,9 +786,56 @@ struct TypedPair {
     #[serde(default)]
     outseta: Option<Value>,
     #[serde(default)]
-    ghl: Option<Value>,
+    ghl: Option<GhlText>,
     #[serde(default)]
     state: Option<PairState>,
+}
+
+/// A GHL contact read from text straight into its canonical parts: no object of
+/// every key on the way, and the values it keeps are moved, not copied. Only a JSON
+/// object reads (anything else fails the fast read, and `plan_sync` plans the batch).
+/// Keys it does not read are still parsed as values, so text `plan_sync` would refuse
+/// is refused the same.
+struct GhlText(GhlRead);
+
+impl<'de> Deserialize<'de> for GhlText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<GhlText, D::Error> {
+        struct Key(GhlKey);
+        impl<'de> Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+                struct KeyVisitor;
+                impl serde::de::Visitor<'_> for KeyVisitor {
+                    type Value = Key;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a GHL contact key")
+                    }
+                    fn visit_str<E>(self, name: &str) -> Result<Key, E> {
+                        Ok(Key(GhlKey::of(name)))
+                    }
+                }
+                d.deserialize_str(KeyVisitor)
+            }
+        }
+        struct ContactVisitor;
+        impl<'de> serde::de::Visitor<'de> for ContactVisitor {
+            type Value = GhlText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a GHL contact object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GhlText, A::Error> {
+                let mut read = GhlRead::default();
+                while let Some(Key(key)) = map.next_key()? {
+                    let value: Value = map.next_value()?;
+                    read.key(key, value);
+                }
+                Ok(GhlText(read))
+            }
+        }
+        d.deserialize_map(ContactVisitor)
+    }
 }
 
 /// `plan_sync` with JSON text in and out, for `planSyncJson`. Pairs are read straight
@@ -783,11 +865,15 @@ pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
         if i > 0 {
             out.push(b',');
         }
-        let plan = planner.plan_pair(
+        let ghl = || Ok(pair.ghl.map(|g| g.0.finish(&planner.keys_by_id)));
+        let plan = match planner.try_plan(
             &pair.outseta.unwrap_or(Value::Null),
-            &pair.ghl.unwrap_or(Value::Null),
+            ghl,
             pair.state.unwrap_or_default(),
-        );
+        ) {
+            Ok(plan) => plan,
+            Err(e) => pair_error(&e),
+        };
         serde_json::to_writer(&mut out, &plan).map_err(|e| PlanJsonError::Write(e.to_string()))?;
     }
     out.push(b']');

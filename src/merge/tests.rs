@@ -326,3 +326,17 @@ proptest! {
         prop_assert_eq!(merge(&base, &o, &g, &p, None), merge(&base, &o, &g, &p, None));
     }
 }
+
+#[test]
+fn a_map_read_in_order_finds_what_a_look_up_finds() {
+    let map: BTreeMap<String, i32> = [("b", 1), ("d", 2), ("f", 3)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let mut walk = InOrder::new(&map);
+    for key in ["a", "b", "c", "d", "e", "f", "g"] {
+        assert_eq!(walk.at(key), map.get(key), "{key}");
+    }
+    let mut sparse = InOrder::new(&map);
+    assert_eq!((sparse.at("c"), sparse.at("f")), (None, Some(&3)));
+}

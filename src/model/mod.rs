@@ -150,51 +150,116 @@ impl Contact {
         contact: &Map<String, Value>,
         keys_by_id: &BTreeMap<String, String>,
     ) -> Contact {
-        let text = |k: &str| contact.get(k).and_then(Value::as_str).map(str::to_owned);
-        let mut out = Contact {
-            links: Links {
-                outseta_uid: None,
-                ghl_id: text("id"),
-                ghl_location_id: text("locationId"),
-            },
-            created_at: text("dateAdded"),
-            updated_at: text("dateUpdated"),
-            ..Contact::default()
+        // One pass over the contact's keys: cheaper than a look-up in its map for each
+        // standard field.
+        let mut read = GhlRead::default();
+        for (name, value) in contact {
+            let key = GhlKey::of(name);
+            if key != GhlKey::Other {
+                read.key(key, value.clone());
+            }
+        }
+        read.finish(keys_by_id)
+    }
+}
+
+/// A key of a GHL contact, as `Contact::from_ghl` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GhlKey {
+    Id,
+    LocationId,
+    DateAdded,
+    DateUpdated,
+    Tags,
+    CustomFields,
+    Field(&'static FieldDef),
+    /// Not read.
+    Other,
+}
+
+impl GhlKey {
+    pub fn of(name: &str) -> GhlKey {
+        match name {
+            "id" => GhlKey::Id,
+            "locationId" => GhlKey::LocationId,
+            "dateAdded" => GhlKey::DateAdded,
+            "dateUpdated" => GhlKey::DateUpdated,
+            "tags" => GhlKey::Tags,
+            "customFields" => GhlKey::CustomFields,
+            name => FIELDS
+                .iter()
+                .find(|f| f.name == name)
+                .map_or(GhlKey::Other, GhlKey::Field),
+        }
+    }
+}
+
+/// A GHL contact read key by key (a key given twice: the last one counts, as in a
+/// parsed JSON object), then made canonical by `finish`. `Contact::from_ghl` reads a
+/// parsed object with it; the Plan reads contacts straight from JSON text with it,
+/// with no object in between.
+#[derive(Debug, Default)]
+pub struct GhlRead {
+    contact: Contact,
+    tags: Option<Value>,
+    custom: Option<Value>,
+}
+
+impl GhlRead {
+    pub fn key(&mut self, key: GhlKey, value: Value) {
+        let text = |v: Value| match v {
+            Value::String(s) => Some(s),
+            _ => None,
         };
-        for f in FIELDS {
-            if let Some(v) = contact.get(f.name) {
+        match key {
+            GhlKey::Id => self.contact.links.ghl_id = text(value),
+            GhlKey::LocationId => self.contact.links.ghl_location_id = text(value),
+            GhlKey::DateAdded => self.contact.created_at = text(value),
+            GhlKey::DateUpdated => self.contact.updated_at = text(value),
+            GhlKey::Tags => self.tags = Some(value),
+            GhlKey::CustomFields => self.custom = Some(value),
+            GhlKey::Field(f) => {
                 let ok = match f.ty {
-                    FieldType::String => v.is_string(),
-                    FieldType::Boolean => v.is_boolean(),
+                    FieldType::String => value.is_string(),
+                    FieldType::Boolean => value.is_boolean(),
                     FieldType::Any => true,
                 };
                 if ok {
-                    out.set(f.name, v.clone());
+                    self.contact.set(f.name, value);
+                } else {
+                    // A later value of the wrong type replaces an earlier good one.
+                    self.contact.fields.remove(f.name);
                 }
             }
+            GhlKey::Other => {}
         }
-        if let Some(Value::Array(tags)) = contact.get("tags") {
+    }
+
+    pub fn finish(self, keys_by_id: &BTreeMap<String, String>) -> Contact {
+        let mut out = self.contact;
+        if let Some(Value::Array(tags)) = self.tags {
             out.tags = tags
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::trim)
+                .into_iter()
+                .filter_map(|t| match t {
+                    Value::String(t) if t.trim().len() == t.len() => Some(t),
+                    Value::String(t) => Some(t.trim().to_owned()),
+                    _ => None,
+                })
                 .filter(|t| !t.is_empty())
-                .map(str::to_owned)
                 .collect();
         }
-        if let Some(Value::Array(custom)) = contact.get("customFields") {
-            for entry in custom {
+        if let Some(Value::Array(custom)) = self.custom {
+            for mut entry in custom {
                 let Some(id) = entry.get("id").and_then(Value::as_str) else {
                     continue;
                 };
-                let value = entry
-                    .get("value")
-                    .or_else(|| entry.get("field_value"))
-                    .or_else(|| entry.get("fieldValue"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
                 let key = keys_by_id.get(id).map(String::as_str).unwrap_or(id);
-                out.set(&format!("{CUSTOM_PREFIX}{key}"), value);
+                let name = format!("{CUSTOM_PREFIX}{key}");
+                let value = ["value", "field_value", "fieldValue"]
+                    .into_iter()
+                    .find_map(|k| entry.get_mut(k).map(Value::take))
+                    .unwrap_or(Value::Null);
+                out.set(&name, value);
             }
         }
         out
