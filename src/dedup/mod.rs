@@ -25,7 +25,7 @@ use cluster::Link;
 pub use config::Config;
 pub use index::DedupIndex;
 use record::{Contact, FieldIssue, Reader, Shape};
-use score::{compare, rule_name, Decision, Evidence};
+use score::{cannot_be_possible, compare, rule_name, Decision, Digest, Evidence};
 
 #[derive(Debug, Error, PartialEq)]
 pub enum DedupError {
@@ -315,12 +315,16 @@ fn find_in(
     let mut blocks = Blocks::build(&contacts, &config.blocking);
     let t2 = clock();
 
+    let digests: Vec<Digest> = contacts.iter().map(Digest::of).collect();
     let mut links = Vec::new();
     let mut possible_pairs: Vec<(u32, u32, f64, Option<String>)> = Vec::new();
     blocks.for_each_pair(
         config.blocking.window,
         |x, y| sort_key(&contacts[x as usize]).cmp(&sort_key(&contacts[y as usize])),
         |a, b| {
+            if cannot_be_possible(&digests[a as usize], &digests[b as usize], config) {
+                return;
+            }
             let out = compare(&contacts[a as usize], &contacts[b as usize], config, None);
             match out.decision {
                 Decision::Match => links.push(Link {
@@ -337,6 +341,7 @@ fn find_in(
     );
     stats.blocking = blocks.stats.clone();
     drop(blocks);
+    drop(digests);
     let t3 = clock();
 
     stats.matches = links.len();

@@ -319,6 +319,123 @@ pub fn compare(
     }
 }
 
+/// What a batch's first look at a candidate pair needs of one contact, in 40 bytes: the
+/// fields compared by equality as 32-bit hashes, the date of birth, and which fuzzy
+/// fields are there. Most candidate pairs at a million records are not duplicates, and
+/// reading both `Contact`s (a dozen heap strings each, the second one anywhere in
+/// memory) to find that out was most of the scoring phase.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Digest {
+    /// Hashes of the first `EMAILS` emails (and phones); 0 is "none".
+    emails: [u32; DIGESTED],
+    phones: [u32; DIGESTED],
+    /// More than `DIGESTED` emails (or phones): treated as possibly shared.
+    many_emails: bool,
+    many_phones: bool,
+    has_address: bool,
+    /// How many extra fields (at most 255).
+    extras: u8,
+    postcode: u32,
+    city: u32,
+    /// `yyyymmdd`, 0 for none.
+    dob: u32,
+}
+
+const DIGESTED: usize = 3;
+
+/// FNV-1a of a string, never 0 (which stands for the empty string).
+fn digest_hash(s: &str) -> u32 {
+    if s.is_empty() {
+        return 0;
+    }
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in s.as_bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h.max(1)
+}
+
+impl Digest {
+    pub fn of(c: &Contact) -> Digest {
+        let list = |values: &[String]| {
+            let mut out = [0u32; DIGESTED];
+            for (slot, v) in out.iter_mut().zip(values) {
+                *slot = digest_hash(v);
+            }
+            (out, values.len() > DIGESTED)
+        };
+        let (emails, many_emails) = list(&c.emails);
+        let (phones, many_phones) = list(&c.phones);
+        Digest {
+            emails,
+            phones,
+            many_emails,
+            many_phones,
+            has_address: !c.address.is_empty(),
+            extras: c.extra.len().min(255) as u8,
+            postcode: digest_hash(&c.postcode),
+            city: digest_hash(&c.city),
+            dob: c.dob.unwrap_or(0),
+        }
+    }
+}
+
+/// True when `compare(a, b)` is certainly a non-match: the most the pair could score
+/// (the fields compared by equality as their digests allow, every fuzzy field at its
+/// best) is below the "possible" threshold. Equal hashes count as possibly equal, so a
+/// collision only costs a full comparison. The margin is far above the rounding error
+/// of a sum of a dozen weights.
+pub fn cannot_be_possible(a: &Digest, b: &Digest, config: &Config) -> bool {
+    let w = &config.weights;
+    let present = |x: &[u32; DIGESTED]| x[0] != 0;
+    let shares =
+        |x: &[u32; DIGESTED], y: &[u32; DIGESTED]| x.iter().any(|h| *h != 0 && y.contains(h));
+    // The best of "same" and "differs" when the values may be the same, else "differs".
+    let field = |maybe_same: bool, same: f64, differs: f64| {
+        if maybe_same {
+            same.max(differs)
+        } else {
+            differs
+        }
+    };
+    let mut most = 0.0;
+    if config.rules.email && present(&a.emails) && present(&b.emails) {
+        let maybe = a.many_emails || b.many_emails || shares(&a.emails, &b.emails);
+        most += field(maybe, w.email, w.email_differs);
+    }
+    if config.rules.phone && present(&a.phones) && present(&b.phones) {
+        let maybe = a.many_phones || b.many_phones || shares(&a.phones, &b.phones);
+        most += field(maybe, w.phone, w.phone_differs);
+    }
+    if config.rules.fuzzy {
+        // `name_weight` gives between 0 and the full weight, rounded to cents.
+        let name = |full: f64, differs: f64| (full.max(0.0) + 0.005).max(differs);
+        most += name(w.first_name, w.first_name_differs) + name(w.last_name, w.last_name_differs);
+        if a.dob != 0 && b.dob != 0 {
+            most += if a.dob == b.dob {
+                w.dob
+            } else if dob_near(a.dob, b.dob) {
+                w.dob_near
+            } else {
+                w.dob_differs
+            };
+        }
+        if a.postcode != 0 && b.postcode != 0 {
+            most += field(a.postcode == b.postcode, w.postcode, w.postcode_differs);
+        }
+        if a.has_address && b.has_address {
+            most += w.address.max(0.4 * w.address).max(w.address_differs);
+        }
+        if a.city != 0 && b.city != 0 {
+            most += field(a.city == b.city, w.city, w.city_differs);
+        }
+        // At most the smaller count of extra fields is compared.
+        most += f64::from(a.extras.min(b.extras)) * w.extra.max(w.extra_differs).max(0.0);
+    }
+    most < config.thresholds.possible - 1e-6
+}
+
 /// The rule that decided a pair, for its explanation: "email", "phone", or "name+" the
 /// other fields that agreed (e.g. "name+dateOfBirth+postcode").
 pub fn rule_name(outcome: &Outcome, evidence: &[Evidence]) -> String {
@@ -357,6 +474,91 @@ mod tests {
             let ours = ascii_jaro_winkler(a.as_bytes(), b.as_bytes());
             let theirs = jaro_winkler(&a, &b);
             proptest::prop_assert!((ours - theirs).abs() < 1e-9, "{} {} {} {}", a, b, ours, theirs);
+        }
+    }
+
+    /// A contact from a small alphabet of values, so pairs agree and disagree often.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn arbitrary_contact() -> impl proptest::strategy::Strategy<Value = Contact> {
+        use proptest::prelude::*;
+        let text = |values: &'static [&'static str]| {
+            proptest::sample::select(values).prop_map(str::to_owned)
+        };
+        let list = |values: &'static [&'static str]| proptest::collection::vec(text(values), 0..5);
+        (
+            (
+                list(&["a@x.co", "b@x.co", "c@x.co"]),
+                list(&["+12025550173", "+12025550174", "+447183875011"]),
+            ),
+            (
+                text(&["", "jon", "john", "bob", "robert", "smith", "j"]),
+                text(&["", "smith", "smyth", "jon", "doe"]),
+            ),
+            proptest::option::of(proptest::sample::select(vec![
+                19800101u32,
+                19800102,
+                19800201,
+                19900101,
+            ])),
+            (
+                text(&["", "10001", "10002"]),
+                text(&["", "1 main st", "1 main street", "9 oak ave"]),
+                text(&["", "austin", "boston"]),
+            ),
+            proptest::collection::vec((0usize..2, text(&["m1", "m2"])), 0..3),
+        )
+            .prop_map(
+                |((emails, phones), (first, last), dob, (postcode, address, city), extra)| {
+                    Contact {
+                        emails,
+                        phones,
+                        first_nick: nickname(&first),
+                        first,
+                        last,
+                        dob,
+                        postcode,
+                        address,
+                        city,
+                        extra,
+                        ..Contact::default()
+                    }
+                },
+            )
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The first look never turns away a pair that `compare` would call a match or
+        /// a possible match, whatever the weights' signs.
+        #[test]
+        fn cannot_be_possible_only_for_non_matches(
+            a in arbitrary_contact(),
+            b in arbitrary_contact(),
+            weights in proptest::collection::vec(-6.0f64..9.0, 19),
+            possible in -3.0f64..12.0,
+        ) {
+            let mut config = Config { extra_fields: vec!["memberNo".into(), "plan".into()], ..Config::default() };
+            for config in [config.clone(), {
+                let w = &mut config.weights;
+                for (slot, value) in [
+                    &mut w.email, &mut w.email_differs, &mut w.phone, &mut w.phone_differs,
+                    &mut w.first_name, &mut w.first_name_differs, &mut w.last_name, &mut w.last_name_differs,
+                    &mut w.dob, &mut w.dob_near, &mut w.dob_differs, &mut w.postcode, &mut w.postcode_differs,
+                    &mut w.address, &mut w.address_differs, &mut w.city, &mut w.city_differs,
+                    &mut w.extra, &mut w.extra_differs,
+                ].into_iter().zip(&weights) {
+                    *slot = *value;
+                }
+                config.thresholds.possible = possible;
+                config.thresholds.r#match = possible + 2.0;
+                config
+            }] {
+                if cannot_be_possible(&Digest::of(&a), &Digest::of(&b), &config) {
+                    let out = compare(&a, &b, &config, None);
+                    proptest::prop_assert_eq!(out.decision, Decision::NonMatch, "{:?}", out);
+                }
+            }
         }
     }
 
