@@ -199,7 +199,9 @@ impl Blocks {
         let mut start = 0;
         while start < entries.len() {
             let k = entries[start].0;
-            let end = start + entries[start..].partition_point(|e| e.0 == k);
+            // A linear scan: blocks hold a record or two, and a binary search over the
+            // rest of the entries (millions) missed the cache at every step.
+            let end = start + entries[start..].iter().take_while(|e| e.0 == k).count();
             let size = end - start;
             if size >= 2 {
                 let capped = size > config.max_block_size.max(2);

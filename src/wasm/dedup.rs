@@ -79,6 +79,7 @@ pub fn find_duplicates(records: JsValue, config: JsValue) -> Result<JsValue, JsV
     } else if js_sys::Array::is_array(&records) {
         let records: js_sys::Array = records.unchecked_into();
         reserve_memory(records.length());
+        batch.reserve(records.length() as usize);
         let mut start = 0;
         while start < records.length() {
             let end = start.saturating_add(PART).min(records.length());
