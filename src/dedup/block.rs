@@ -182,7 +182,13 @@ pub struct Blocks {
 
 impl Blocks {
     pub fn build(contacts: &[Contact], config: &BlockingConfig) -> Blocks {
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(contacts.len() * 6);
+        // At most as many keys as `keys` can give each contact: sized once, where a guess
+        // of six a record doubled (and copied) the list at a million records.
+        let most: usize = contacts
+            .iter()
+            .map(|c| c.emails.len() + c.phones.len() + c.extra.len() + 8)
+            .sum();
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(most);
         let mut buf = Vec::new();
         for (i, c) in contacts.iter().enumerate() {
             keys(c, &mut buf);

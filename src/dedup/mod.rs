@@ -25,7 +25,7 @@ use cluster::Link;
 pub use config::Config;
 pub use index::DedupIndex;
 use record::{Contact, FieldIssue, Reader, Shape};
-use score::{cannot_be_possible, compare, rule_name, Decision, Digest, Evidence};
+use score::{cannot_be_possible, compare, compare_digested, rule_name, Decision, Digest, Evidence};
 
 #[derive(Debug, Error, PartialEq)]
 pub enum DedupError {
@@ -331,7 +331,13 @@ fn find_in(
             if cannot_be_possible(&digests[a as usize], &digests[b as usize], config) {
                 return;
             }
-            let out = compare(&contacts[a as usize], &contacts[b as usize], config, None);
+            let (x, y) = (a as usize, b as usize);
+            let out = compare_digested(
+                &contacts[x],
+                &contacts[y],
+                (&digests[x], &digests[y]),
+                config,
+            );
             match out.decision {
                 Decision::Match => links.push(Link {
                     a,

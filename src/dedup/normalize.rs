@@ -16,7 +16,12 @@ const PLACEHOLDER_LOCAL_PARTS: &[&str] = &[
 /// both spellings of one mailbox compare equal. With `gmail_rules`, gmail.com and
 /// googlemail.com addresses lose dots and `+tags` in the local part (Gmail ignores both).
 pub fn email(raw: &str, gmail_rules: bool) -> Result<String, &'static str> {
-    let text = raw.trim().to_lowercase();
+    // ASCII (nearly every address) lower-cases byte by byte, the same as Unicode's rules.
+    let text = if raw.is_ascii() {
+        raw.trim().to_ascii_lowercase()
+    } else {
+        raw.trim().to_lowercase()
+    };
     if text.is_empty() {
         return Err("empty");
     }
