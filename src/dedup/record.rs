@@ -528,7 +528,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 Key::Known(slot, outseta, field) => (slot, outseta, field),
                 Key::Wanted(key) => {
                     let value = map.next_value::<Loose>()?;
-                    self.extra_or_dob(&mut raw, &key, value);
+                    self.extra_or_dob(&mut raw, key, value);
                     continue;
                 }
                 Key::Ignored => {

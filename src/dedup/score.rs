@@ -94,8 +94,8 @@ fn ascii_jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     for (i, &ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
         let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if b_used & (1 << j) == 0 && b[j] == ca {
+        for (j, &cb) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_used & (1 << j) == 0 && cb == ca {
                 b_used |= 1 << j;
                 a_match[matches] = ca;
                 matches += 1;
@@ -372,7 +372,7 @@ pub struct Digest {
     many_emails: bool,
     many_phones: bool,
     has_address: bool,
-    /// How many extra fields (at most 255).
+    /// How many extra values (255: that many or more).
     extras: u8,
     postcode: u32,
     city: u32,
@@ -405,7 +405,8 @@ impl Digest {
         let list = |values: &[String]| {
             let mut out = [0u32; DIGESTED];
             for (slot, v) in out.iter_mut().zip(values) {
-                *slot = digest_hash(v);
+                // Never 0, even for an empty string: 0 means the list is shorter.
+                *slot = digest_hash(v).max(1);
             }
             (out, values.len() > DIGESTED)
         };
@@ -472,8 +473,13 @@ pub fn cannot_be_possible(a: &Digest, b: &Digest, config: &Config) -> bool {
         if a.city != 0 && b.city != 0 {
             most += field(a.city == b.city, w.city, w.city_differs);
         }
-        // At most the smaller count of extra fields is compared.
-        most += f64::from(a.extras.min(b.extras)) * w.extra.max(w.extra_differs).max(0.0);
+        // Each of `a`'s extra values is compared at most once (a record may hold one
+        // field twice, so `b`'s count is no limit); 255 stands for "too many to count".
+        let extra = w.extra.max(w.extra_differs).max(0.0);
+        if a.extras == u8::MAX && extra > 0.0 {
+            return false;
+        }
+        most += f64::from(a.extras) * extra;
     }
     most < config.thresholds.possible - 1e-6
 }
@@ -529,8 +535,8 @@ mod tests {
         let list = |values: &'static [&'static str]| proptest::collection::vec(text(values), 0..5);
         (
             (
-                list(&["a@x.co", "b@x.co", "c@x.co"]),
-                list(&["+12025550173", "+12025550174", "+447183875011"]),
+                list(&["a@x.co", "b@x.co", "c@x.co", ""]),
+                list(&["+12025550173", "+12025550174", "+447183875011", ""]),
             ),
             (
                 text(&["", "jon", "john", "bob", "robert", "smith", "j"]),
