@@ -1,6 +1,7 @@
 //! Native profile of find_duplicates on a generated file, one line per config variant:
 //! `cargo run --release --example dedup_profile FILE.json` (benches/dedup.bench.mjs
-//! measures the wasm build; this is for finding where the time goes).
+//! measures the wasm build; this is for finding where the time goes). A second argument
+//! runs only the variants whose label starts with it (`default`, for a profiler).
 use std::time::Instant;
 
 const VARIANTS: &[(&str, &str)] = &[
@@ -17,8 +18,9 @@ fn main() {
         eprintln!("usage: dedup_profile FILE.json");
         std::process::exit(2);
     };
+    let only = std::env::args().nth(2).unwrap_or_default();
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    for (label, config) in VARIANTS {
+    for (label, config) in VARIANTS.iter().filter(|(l, _)| l.starts_with(&only)) {
         let config = serde_json::from_str(config).unwrap_or_default();
         let start = Instant::now();
         let clock = move || start.elapsed().as_secs_f64() * 1000.0;

@@ -383,7 +383,8 @@ struct Raw<'de> {
     address: Option<Cow<'de, str>>,
     city: Option<Cow<'de, str>>,
     postcode: Option<Cow<'de, str>>,
-    dob: Option<(String, Loose<'de>)>,
+    /// (index into `Config::dob_fields`, value)
+    dob: Option<(usize, Loose<'de>)>,
     extra: Vec<(usize, Cow<'de, str>)>,
     issues: Vec<(String, String)>,
 }
@@ -492,9 +493,9 @@ impl RecordSeed<'_, '_> {
 
     fn extra_or_dob<'de>(&self, raw: &mut Raw<'de>, key: &str, value: Loose<'de>) {
         let config = self.reader.config;
-        if config.dob_fields.iter().any(|f| f == key) {
+        if let Some(i) = config.dob_fields.iter().position(|f| f == key) {
             if raw.dob.is_none() && !matches!(value, Loose::Null) {
-                raw.dob = Some((key.to_owned(), value));
+                raw.dob = Some((i, value));
             }
         } else if let Some(i) = config.extra_fields.iter().position(|f| f == key) {
             if let Some(text) = self.text(raw, key, value, true) {
@@ -504,8 +505,14 @@ impl RecordSeed<'_, '_> {
     }
 }
 
-fn wants(config: &Config, key: &str) -> bool {
-    config.dob_fields.iter().any(|f| f == key) || config.extra_fields.iter().any(|f| f == key)
+/// The config's name for a configured date-of-birth or extra field.
+fn wanted<'c>(config: &'c Config, key: &str) -> Option<&'c str> {
+    config
+        .dob_fields
+        .iter()
+        .chain(&config.extra_fields)
+        .find(|f| *f == key)
+        .map(String::as_str)
 }
 
 impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
@@ -521,7 +528,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 Key::Known(slot, outseta, field) => (slot, outseta, field),
                 Key::Wanted(key) => {
                     let value = map.next_value::<Loose>()?;
-                    self.extra_or_dob(&mut raw, &key, value);
+                    self.extra_or_dob(&mut raw, key, value);
                     continue;
                 }
                 Key::Ignored => {
@@ -640,32 +647,35 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
 
 /// A key: one dedup reads (borrowed, no allocation), or any other (owned only when the
 /// config may want it).
-enum Key {
+enum Key<'c> {
     Known(Slot, bool, &'static str),
     /// A configured date-of-birth or extra field.
-    Wanted(String),
+    /// The config's own copy of the name (no allocation per record).
+    Wanted(&'c str),
     Ignored,
 }
 
 struct KeySeed<'c>(&'c Config);
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Key;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+impl<'de, 'c> DeserializeSeed<'de> for KeySeed<'c> {
+    type Value = Key<'c>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key<'c>, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Key;
+impl<'de, 'c> Visitor<'de> for KeySeed<'c> {
+    type Value = Key<'c>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a key")
     }
-    fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+    fn visit_str<E>(self, v: &str) -> Result<Key<'c>, E> {
         Ok(match slot(v) {
             Some((slot, outseta, field)) => Key::Known(slot, outseta, field),
-            None if wants(self.0, v) => Key::Wanted(v.to_owned()),
-            None => Key::Ignored,
+            None => match wanted(self.0, v) {
+                Some(name) => Key::Wanted(name),
+                None => Key::Ignored,
+            },
         })
     }
 }
@@ -837,6 +847,10 @@ impl Reader<'_> {
         c.first = first;
         c.last = last;
         if let Some((field, value)) = raw.dob {
+            let field = config
+                .dob_fields
+                .get(field)
+                .map_or("dateOfBirth", String::as_str);
             let parsed = match value {
                 Loose::Str(s) if s.len() <= 40 => normalize::dob_text(&s),
                 Loose::Num(n) => normalize::dob_epoch_ms(n),
@@ -846,7 +860,7 @@ impl Reader<'_> {
             };
             match parsed {
                 Ok(d) => c.dob = Some(d),
-                Err(reason) => issue(&field, reason),
+                Err(reason) => issue(field, reason),
             }
         }
         c.postcode = raw
