@@ -4,7 +4,7 @@
 "use strict";
 
 const { NodeOperationError } = require("n8n-workflow");
-const { OUTSETA_CREDENTIAL, GHL_CREDENTIAL, ENGINE_OPTIONS, loadPackage, createEngine, redact, errorJson, codedNodeError } = require("../shared/engine");
+const { ENGINE_CREDENTIALS, ENGINE_OPTIONS, loadPackage, createEngine, redact, errorJson, codedNodeError } = require("../shared/engine");
 
 /** @typedef {import("n8n-workflow").INodeType} INodeType */
 /** @typedef {import("n8n-workflow").INodeTypeDescription} INodeTypeDescription */
@@ -23,10 +23,7 @@ class OutsetaGhlSync {
     defaults: { name: "Outseta → GHL Sync" },
     inputs: ["main"],
     outputs: ["main"],
-    credentials: [
-      { name: OUTSETA_CREDENTIAL, required: true },
-      { name: GHL_CREDENTIAL, required: true },
-    ],
+    credentials: ENGINE_CREDENTIALS,
     properties: [
       {
         displayName: "Mode",

@@ -2,7 +2,7 @@
 // SyncEngine.bulkImport. Runs once per execution, whatever the number of input items.
 "use strict";
 
-const { OUTSETA_CREDENTIAL, GHL_CREDENTIAL, ENGINE_OPTIONS, createEngine, redact, codedNodeError } = require("../shared/engine");
+const { ENGINE_CREDENTIALS, ENGINE_OPTIONS, reportOnce } = require("../shared/engine");
 
 /** @typedef {import("n8n-workflow").INodeType} INodeType */
 /** @typedef {import("n8n-workflow").INodeTypeDescription} INodeTypeDescription */
@@ -21,10 +21,7 @@ class OutsetaGhlSyncBulkImport {
     defaults: { name: "Bulk Import" },
     inputs: ["main"],
     outputs: ["main"],
-    credentials: [
-      { name: OUTSETA_CREDENTIAL, required: true },
-      { name: GHL_CREDENTIAL, required: true },
-    ],
+    credentials: ENGINE_CREDENTIALS,
     properties: [
       {
         displayName: "Dry Run",
@@ -47,17 +44,11 @@ class OutsetaGhlSyncBulkImport {
 
   /** @this {import("../../index").ExecuteContext} */
   async execute() {
-    const { engine, creds } = await createEngine(this);
-    try {
+    return reportOnce(this, (engine) => {
       const dryRun = Boolean(this.getNodeParameter("dryRun", 0));
       const pageSize = Number(this.getNodeParameter("pageSize", 0));
-      const report = await engine.bulkImport({ dryRun, pageSize });
-      return [[{ json: redact(report, creds.secrets) }]];
-    } catch (err) {
-      throw codedNodeError(this, err, creds.secrets);
-    } finally {
-      engine.free();
-    }
+      return engine.bulkImport({ dryRun, pageSize });
+    });
   }
 }
 

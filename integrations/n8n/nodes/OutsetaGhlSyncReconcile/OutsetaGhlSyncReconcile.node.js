@@ -2,7 +2,7 @@
 // duplicates, pending reviews), optionally with its repair Plan. Runs once per execution.
 "use strict";
 
-const { OUTSETA_CREDENTIAL, GHL_CREDENTIAL, ENGINE_OPTIONS, createEngine, redact, codedNodeError } = require("../shared/engine");
+const { ENGINE_CREDENTIALS, ENGINE_OPTIONS, reportOnce } = require("../shared/engine");
 
 /** @typedef {import("n8n-workflow").INodeType} INodeType */
 /** @typedef {import("n8n-workflow").INodeTypeDescription} INodeTypeDescription */
@@ -20,10 +20,7 @@ class OutsetaGhlSyncReconcile {
     defaults: { name: "Reconcile" },
     inputs: ["main"],
     outputs: ["main"],
-    credentials: [
-      { name: OUTSETA_CREDENTIAL, required: true },
-      { name: GHL_CREDENTIAL, required: true },
-    ],
+    credentials: ENGINE_CREDENTIALS,
     properties: [
       {
         displayName: "Repair",
@@ -53,18 +50,12 @@ class OutsetaGhlSyncReconcile {
 
   /** @this {import("../../index").ExecuteContext} */
   async execute() {
-    const { engine, creds } = await createEngine(this);
-    try {
+    return reportOnce(this, (engine) => {
       const repair = Boolean(this.getNodeParameter("repair", 0));
       const dryRun = repair ? Boolean(this.getNodeParameter("dryRun", 0)) : true;
       const html = Boolean(this.getNodeParameter("html", 0));
-      const report = await engine.reconcile({ repair, dryRun, html });
-      return [[{ json: redact(report, creds.secrets) }]];
-    } catch (err) {
-      throw codedNodeError(this, err, creds.secrets);
-    } finally {
-      engine.free();
-    }
+      return engine.reconcile({ repair, dryRun, html });
+    });
   }
 }
 

@@ -8,6 +8,11 @@ const { NodeOperationError } = require("n8n-workflow");
 
 const OUTSETA_CREDENTIAL = "outsetaGhlSyncOutsetaApi";
 const GHL_CREDENTIAL = "outsetaGhlSyncHighLevelApi";
+/** Every node that runs the engine needs both APIs. */
+const ENGINE_CREDENTIALS = [
+  { name: OUTSETA_CREDENTIAL, required: true },
+  { name: GHL_CREDENTIAL, required: true },
+];
 
 /**
  * The package is ESM; n8n loads nodes with require(), so it is imported on first use.
@@ -160,6 +165,23 @@ async function createEngine(ctx) {
 }
 
 /**
+ * For nodes that answer once per execution: builds the engine, runs `work` on it, and
+ * returns its result as one redacted item; the engine is freed whatever happens.
+ * @param {import("../../index").ExecuteContext} ctx
+ * @param {(engine: any) => Promise<unknown>} work
+ */
+async function reportOnce(ctx, work) {
+  const { engine, creds } = await createEngine(ctx);
+  try {
+    return [[{ json: redact(await work(engine), creds.secrets) }]];
+  } catch (err) {
+    throw codedNodeError(ctx, err, creds.secrets);
+  } finally {
+    engine.free();
+  }
+}
+
+/**
  * `value` as plain JSON with every secret replaced by "[redacted]". The package never
  * puts keys in its results or errors; this makes sure a future change cannot leak them
  * into n8n's execution data either.
@@ -204,9 +226,11 @@ function codedNodeError(ctx, err, secrets, itemIndex) {
 module.exports = {
   OUTSETA_CREDENTIAL,
   GHL_CREDENTIAL,
+  ENGINE_CREDENTIALS,
   ENGINE_OPTIONS,
   loadPackage,
   createEngine,
+  reportOnce,
   readCredentials,
   staticDataStore,
   jsonParameter,
