@@ -6,27 +6,17 @@
 // 100 pages, and its real 4/s would not bind at GHL's real 10 writes/s).
 // Reported: GHL calls per imported contact (goal <= 1.05), writes on an immediate re-run
 // (goal 0), throughput as a fraction of the rate-limit ceiling (goal >= 0.9), 429s (goal 0).
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { SyncEngine } from "outseta-ghl-sync";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startSimProcess } from "../tests/support/sim-process.mjs";
 import { mapStore } from "../tests/support/sync-harness.mjs";
 
 const N = Number(process.env.SYNC_BENCH_PEOPLE ?? 10_000);
 const TIME_SCALE = Number(process.env.SYNC_BENCH_TIME_SCALE ?? 25);
 const WINDOW_MS = 10_000 / TIME_SCALE;
 
-async function startSim(file, args) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`../tests/sim/${file}`, import.meta.url)), "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${file} exited (${code})`)));
-    createInterface({ input: child.stdout }).once("line", resolve);
-  });
-  return { child, url: url.trim() };
-}
 
 const seedFile = join(mkdtempSync(join(tmpdir(), "ogs-bench-")), "people.json");
 writeFileSync(seedFile, JSON.stringify({
@@ -34,8 +24,8 @@ writeFileSync(seedFile, JSON.stringify({
     Email: `member${i}@example.com`, FirstName: `Mem${i}`, LastName: "Ber", PhoneMobile: `+1555${String(1_000_000 + i)}`,
   })),
 }));
-const ghl = await startSim("ghl.mjs", ["--time-scale", String(TIME_SCALE), "--duplicates", "email"]);
-const outseta = await startSim("outseta.mjs", ["--seed", seedFile, "--rate-limit", "off"]);
+const ghl = await startSimProcess("ghl.mjs", ["--time-scale", String(TIME_SCALE), "--duplicates", "email"]);
+const outseta = await startSimProcess("outseta.mjs", ["--seed", seedFile, "--rate-limit", "off"]);
 const url = ghl.url;
 const stats = () => fetch(`${url}/_sim/stats`).then((r) => r.json());
 

@@ -8,13 +8,11 @@
 // Reported: front-door requests per second and errors (goal 0), the time until GHL holds
 // every last value, GHL writes per delivery, and reconcile (goal: in sync, no drift, no
 // duplicates, nothing missing). Bounded: DRAIN_TIMEOUT_S (default 600) for the drain.
-import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { startSimProcess } from "../tests/support/sim-process.mjs";
 import { startWorker } from "../tests/support/worker.mjs";
 
 const PEOPLE = Number(process.env.LOAD_PEOPLE ?? 1_000);
@@ -26,14 +24,6 @@ const TIME_SCALE = Number(process.env.LOAD_TIME_SCALE ?? 25);
 const DRAIN_TIMEOUT_S = Number(process.env.DRAIN_TIMEOUT_S ?? 600);
 const OUTSETA_H = { Authorization: "Outseta test-key:test-secret", "Content-Type": "application/json" };
 
-async function startSim(file, args) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`../tests/sim/${file}`, import.meta.url)), "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${file} exited (${code})`)));
-    createInterface({ input: child.stdout }).once("line", resolve);
-  });
-  return { child, url: url.trim() };
-}
 
 /** A small seeded generator, so every run updates people in the same order. */
 function rng(seed) {
@@ -52,8 +42,8 @@ writeFileSync(seedFile, JSON.stringify({
 }));
 const signingKey = randomBytes(32).toString("hex");
 const adminToken = randomBytes(16).toString("hex");
-const ghl = await startSim("ghl.mjs", ["--time-scale", String(TIME_SCALE), "--duplicates", "email"]);
-const outseta = await startSim("outseta.mjs", ["--seed", seedFile, "--rate-limit", "off"]);
+const ghl = await startSimProcess("ghl.mjs", ["--time-scale", String(TIME_SCALE), "--duplicates", "email"]);
+const outseta = await startSimProcess("outseta.mjs", ["--seed", seedFile, "--rate-limit", "off"]);
 const outsetaApi = `${outseta.url}/api/v1`;
 let worker;
 

@@ -15,3 +15,14 @@ export const EXPECTED_CONTACT = {
 };
 export const CRATE_VERSION = readFileSync(new URL("../../Cargo.toml", import.meta.url), "utf8")
   .match(/^version = "(.+)"$/m)[1];
+
+/** Polls `check` (sync or async) every 100 ms until it returns something truthy. */
+export async function until(check, what, ms = 15_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { ROOT } from "../helpers.mjs";
+import { ROOT, until } from "../helpers.mjs";
 import { startGhlSim } from "../../sim/ghl.mjs";
 import { signBody, startOutsetaSim } from "../../sim/outseta.mjs";
 
@@ -22,16 +22,6 @@ const SECRETS = {
   OUTSETA_SIGNING_KEY: randomBytes(32).toString("hex"),
 };
 const ghlKey = generateKeyPairSync("ed25519");
-
-async function until(check, what, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const got = await check();
-    if (got) return got;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test("serve refuses unsigned, forged, tampered, stale and replayed webhooks of both kinds, and each refusal changes nothing", async (t) => {
   const ghl = await startGhlSim({ rateLimit: false, duplicates: "email", token: SECRETS.GHL_TOKEN });

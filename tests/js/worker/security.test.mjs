@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { until } from "../helpers.mjs";
 import { startWorker } from "../../support/worker.mjs";
 import { startGhlSim } from "../../sim/ghl.mjs";
 import { signBody, startOutsetaSim } from "../../sim/outseta.mjs";
@@ -49,16 +50,6 @@ after(async () => {
   await worker?.stop();
   await Promise.all([ghl?.close(), outseta?.close()]);
 });
-
-async function until(check, what, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const got = await check();
-    if (got) return got;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every row of the D1 store (wrangler dev keeps it in SQLite files under persistTo). */
 function storeRows() {

@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "../helpers.mjs";
 import { startWorker } from "../../support/worker.mjs";
 import { startGhlSim } from "../../sim/ghl.mjs";
 import { startOutsetaSim } from "../../sim/outseta.mjs";
@@ -32,15 +33,6 @@ after(async () => {
 });
 
 const contacts = async () => (await fetch(`${ghl.url}/_sim/state`).then((r) => r.json())).contacts;
-async function until(check, what, ms = 15_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const got = await check();
-    if (got) return got;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const sign = (body) => "sha256=" + createHmac("sha256", Buffer.from(signingKey, "hex")).update(body).digest("hex");
 const deliver = (event, body, signature = sign(body)) =>
   fetch(`${worker.url}/webhooks/outseta/${event}`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": signature }, body });
