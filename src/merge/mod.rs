@@ -547,8 +547,8 @@ pub(crate) fn echo_hash_sorted<'a>(
     tags: Option<&BTreeSet<String>>,
 ) -> String {
     /// Serialises as a JSON object straight from the iterator (once).
-    struct InOrder<I>(std::cell::RefCell<Option<I>>);
-    impl<'a, I: Iterator<Item = (&'a String, &'a Value)>> Serialize for InOrder<I> {
+    struct MapOnce<I>(std::cell::RefCell<Option<I>>);
+    impl<'a, I: Iterator<Item = (&'a String, &'a Value)>> Serialize for MapOnce<I> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.collect_map(self.0.borrow_mut().take().into_iter().flatten())
         }
@@ -559,17 +559,10 @@ pub(crate) fn echo_hash_sorted<'a>(
         t: Option<&'a BTreeSet<String>>,
     }
     let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
-    let f = InOrder(std::cell::RefCell::new(Some(fields.into_iter())));
+    let f = MapOnce(std::cell::RefCell::new(Some(fields.into_iter())));
     // Writing JSON into a hasher cannot fail: neither side has an I/O error to give.
     let _ = serde_json::to_writer(&mut fnv, &Hashed { f, t: tags });
-    // `format!("fnv1a64:{:016x}")`, spelled out: it runs twice for every pair planned.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(24);
-    out.push_str("fnv1a64:");
-    for shift in (0..16).rev() {
-        out.push(char::from(HEX[((fnv.0 >> (shift * 4)) & 0xf) as usize]));
-    }
-    out
+    format!("fnv1a64:{:016x}", fnv.0)
 }
 
 // Native only (proptest); the wasm tests live in tests/wasm.rs.
