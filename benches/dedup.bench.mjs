@@ -44,7 +44,7 @@ if (process.argv[2] === "--size") {
 
 async function firstCall() {
   const wasmGlue = await import("../pkg/wasm/outseta_ghl_sync.js");
-  wasmGlue.initSync({ module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_bg.wasm", import.meta.url)) });
+  wasmGlue.initSync({ module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_node_bg.wasm", import.meta.url)) });
   const time = (record) => {
     const start = performance.now();
     wasmGlue.findDuplicates([record]);
@@ -56,10 +56,10 @@ async function firstCall() {
 }
 
 async function measure(n) {
-  // The wasm module itself, to read its memory size; the same build the package ships.
+  // The wasm module itself, to read its memory size; the build the package's Node entry loads.
   const wasmGlue = await import("../pkg/wasm/outseta_ghl_sync.js");
   const exports = wasmGlue.initSync({
-    module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_bg.wasm", import.meta.url)),
+    module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_node_bg.wasm", import.meta.url)),
   });
   const { generate, pairScore } = await import("../tests/support/dedup-data.mjs");
 

@@ -13,7 +13,7 @@ const N = 100_000;
 const BATCH = 5_000;
 const ROUNDS = 3;
 // The package already instantiated the module; initSync hands back its exports.
-const wasm = initSync({ module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_bg.wasm", import.meta.url)) });
+const wasm = initSync({ module: readFileSync(new URL("../pkg/wasm/outseta_ghl_sync_node_bg.wasm", import.meta.url)) });
 
 let peakRss = 0;
 const sample = () => {

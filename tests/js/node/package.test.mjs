@@ -22,7 +22,7 @@ writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", type: "mo
 
 test("the tarball holds the entries, types, stores and wasm, and nothing from the repository's tests", () => {
   const files = readdirSync(installed, { recursive: true }).map(String);
-  for (const f of ["index.d.ts", "node.js", "browser.js", "worker.js", "worker-app.js", "step.js", "stores/d1.js", "stores/indexeddb.js", "wasm/outseta_ghl_sync_bg.wasm", "cli.js"]) {
+  for (const f of ["index.d.ts", "node.js", "browser.js", "worker.js", "worker-app.js", "step.js", "stores/d1.js", "stores/indexeddb.js", "wasm/outseta_ghl_sync_bg.wasm", "wasm/outseta_ghl_sync_node_bg.wasm", "cli.js"]) {
     assert.ok(files.includes(f), `${f} in the package`);
   }
   assert.ok(!files.some((f) => f.startsWith("tests") || f.endsWith(".rs")), files.join(", "));
