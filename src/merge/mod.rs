@@ -258,22 +258,28 @@ fn show(v: Option<&Value>) -> String {
 }
 
 /// A map read at keys asked in ascending order, walking its entries once: cheaper than
-/// a look-up (a search with string compares) for every key.
-pub(crate) struct InOrder<'m, V> {
-    entries: std::iter::Peekable<std::collections::btree_map::Iter<'m, String, V>>,
+/// a look-up (a search with string compares) for every key. Any map whose iterator
+/// gives its entries in key order: `Fields`, a `BTreeMap<String, _>`.
+pub(crate) struct InOrder<I: Iterator> {
+    entries: std::iter::Peekable<I>,
 }
 
-impl<'m, V> InOrder<'m, V> {
-    pub(crate) fn new(map: &'m BTreeMap<String, V>) -> InOrder<'m, V> {
+impl<'m, K, V, I> InOrder<I>
+where
+    K: AsRef<str> + ?Sized + 'm,
+    V: 'm,
+    I: Iterator<Item = (&'m K, &'m V)>,
+{
+    pub(crate) fn new(map: impl IntoIterator<IntoIter = I>) -> InOrder<I> {
         InOrder {
-            entries: map.iter().peekable(),
+            entries: map.into_iter().peekable(),
         }
     }
 
     /// The value at `key`, which must come after every key asked before.
     pub(crate) fn at(&mut self, key: &str) -> Option<&'m V> {
         while let Some(&(k, v)) = self.entries.peek() {
-            match k.as_str().cmp(key) {
+            match k.as_ref().cmp(key) {
                 std::cmp::Ordering::Less => {
                     self.entries.next();
                 }
@@ -326,14 +332,20 @@ pub fn merge<'a>(
     let custom = |c: &'a Contact| {
         c.fields
             .keys()
+            .map(|k| k.as_str())
             .filter(|k| k.starts_with(crate::model::CUSTOM_PREFIX))
     };
-    let mut fields: Vec<&String> = match routes {
+    let mut fields: Vec<&str> = match routes {
         // Custom fields outside the routes are merged when Outseta holds them
         // (autoCustomFields); GHL-only custom fields stay GHL's.
         Some(r) => {
             let mut fields = Vec::with_capacity(r.len() + 4);
-            fields.extend(r.keys().chain(custom(outseta)).chain(custom(base)));
+            fields.extend(
+                r.keys()
+                    .map(String::as_str)
+                    .chain(custom(outseta))
+                    .chain(custom(base)),
+            );
             fields
         }
         None => base
@@ -341,6 +353,7 @@ pub fn merge<'a>(
             .keys()
             .chain(outseta.fields.keys())
             .chain(ghl.fields.keys())
+            .map(|k| k.as_str())
             .collect(),
     };
     if routes.is_none_or(|r| fields.len() > r.len()) {
@@ -364,14 +377,14 @@ pub fn merge<'a>(
         let take = |out: &mut Merge, value: Option<&Value>, taken: Source, reason: String| {
             let v = value.cloned().unwrap_or(Value::Null);
             if o != value {
-                out.to_outseta.insert(field.clone(), v.clone());
+                out.to_outseta.insert(field.to_owned(), v.clone());
             }
             if g != value {
-                out.to_ghl.insert(field.clone(), v.clone());
+                out.to_ghl.insert(field.to_owned(), v.clone());
             }
             out.merged.set(field, v);
             out.decisions.push(Decision {
-                field: field.clone(),
+                field: field.to_owned(),
                 taken,
                 reason,
             });
@@ -480,7 +493,7 @@ pub fn merge<'a>(
                         ),
                     ),
                     Err(why) => out.conflicts.push(Conflict {
-                        field: field.clone(),
+                        field: field.to_owned(),
                         base: b.cloned().unwrap_or(Value::Null),
                         outseta: o.cloned().unwrap_or(Value::Null),
                         ghl: g.cloned().unwrap_or(Value::Null),
@@ -536,19 +549,19 @@ pub fn echo_hash<'a>(
     fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
     tags: Option<&BTreeSet<String>>,
 ) -> String {
-    let fields: BTreeMap<&String, &Value> = fields.into_iter().collect();
+    let fields: BTreeMap<&str, &Value> = fields.into_iter().map(|(k, v)| (k.as_str(), v)).collect();
     echo_hash_sorted(fields, tags)
 }
 
 /// `echo_hash` of fields that come already in key order with no key twice (a
 /// `BTreeMap`'s iterator, filtered): the same hash, without building a map to sort them.
 pub(crate) fn echo_hash_sorted<'a>(
-    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
     tags: Option<&BTreeSet<String>>,
 ) -> String {
     /// Serialises as a JSON object straight from the iterator (once).
     struct MapOnce<I>(std::cell::RefCell<Option<I>>);
-    impl<'a, I: Iterator<Item = (&'a String, &'a Value)>> Serialize for MapOnce<I> {
+    impl<'a, I: Iterator<Item = (&'a str, &'a Value)>> Serialize for MapOnce<I> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.collect_map(self.0.borrow_mut().take().into_iter().flatten())
         }

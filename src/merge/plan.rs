@@ -13,7 +13,7 @@ use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
     MappingError, PayloadKind, Spec,
 };
-use crate::model::{is_empty, Contact, GhlKey, GhlRead};
+use crate::model::{is_empty, Contact, Fields, GhlKey, GhlRead};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -292,7 +292,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The fields of a contact a side holds through the mapping.
-    fn projected(&self, contact: &Contact, to: System) -> BTreeMap<String, Value> {
+    fn projected(&self, contact: &Contact, to: System) -> Fields {
         contact
             .fields
             .iter()
@@ -303,14 +303,15 @@ impl<'a> Planner<'a> {
 
     /// The fields of `fields` a side holds, in order: the routes are walked beside them
     /// rather than searched for each field.
-    fn held<'c>(
+    fn held<'c, K: AsRef<str> + ?Sized + 'c>(
         &'c self,
-        fields: &'c BTreeMap<String, Value>,
+        fields: impl IntoIterator<Item = (&'c K, &'c Value)>,
         side: System,
-    ) -> impl Iterator<Item = (&'c String, &'c Value)> {
+    ) -> impl Iterator<Item = (&'c str, &'c Value)> {
         let mut routes = InOrder::new(&self.routes);
         fields
-            .iter()
+            .into_iter()
+            .map(|(k, v)| (k.as_ref(), v))
             .filter(move |(k, _)| self.holds_routed(routes.at(k), k, side))
     }
 
@@ -327,7 +328,7 @@ impl<'a> Planner<'a> {
         side: System,
         tags: Option<&BTreeSet<String>>,
     ) -> String {
-        let mut fields: BTreeMap<&String, &Value> = self.held(&current.fields, side).collect();
+        let mut fields: BTreeMap<&str, &Value> = self.held(&current.fields, side).collect();
         for (k, v) in self.held(writes, side) {
             if is_empty(v) {
                 fields.remove(k);

@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod fields;
+pub use fields::{FieldName, Fields};
+
 /// The JSON type a canonical field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -110,7 +113,7 @@ pub struct Links {
 #[serde(rename_all = "camelCase", default)]
 pub struct Contact {
     pub links: Links,
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     pub tags: BTreeSet<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
@@ -135,7 +138,7 @@ impl Contact {
         if is_empty(&value) {
             self.fields.remove(field);
         } else {
-            self.fields.insert(field.to_owned(), value);
+            self.fields.insert(field, value);
         }
     }
 
