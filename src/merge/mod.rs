@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::error::json_type_name;
 use crate::mapping::transform::parse_iso;
 use crate::mapping::{Direction, Problem};
-use crate::model::Contact;
+use crate::model::{is_empty, Contact};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -399,7 +399,10 @@ pub fn merge<'a>(
                         format!("{field} flows Outseta -> GHL only: Outseta has {}", show(o)),
                     );
                     out.to_outseta.remove(field);
-                } else {
+                } else if o != b || b.is_some_and(is_empty) {
+                    // `merged` holds the base's fields already: setting the same value
+                    // again would change nothing (unless a hand-written state stored
+                    // an empty value, which setting removes).
                     out.merged.set(field, o.cloned().unwrap_or(Value::Null));
                 }
                 continue;
@@ -413,7 +416,10 @@ pub fn merge<'a>(
                         format!("{field} flows GHL -> Outseta only: GHL has {}", show(g)),
                     );
                     out.to_ghl.remove(field);
-                } else {
+                } else if g != b || b.is_some_and(is_empty) {
+                    // `merged` holds the base's fields already: setting the same value
+                    // again would change nothing (unless a hand-written state stored
+                    // an empty value, which setting removes).
                     out.merged.set(field, g.cloned().unwrap_or(Value::Null));
                 }
                 continue;

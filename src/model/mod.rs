@@ -133,10 +133,12 @@ pub fn is_empty(value: &Value) -> bool {
 }
 
 impl Contact {
-    /// Sets a field, or removes it when the value is empty.
-    pub fn set(&mut self, field: &str, value: Value) {
+    /// Sets a field, or removes it when the value is empty. `field` is a `&str` (a
+    /// standard name is found and borrowed, any other copied, only if the field is new)
+    /// or a `FieldName`.
+    pub fn set(&mut self, field: impl AsRef<str> + Into<FieldName>, value: Value) {
         if is_empty(&value) {
-            self.fields.remove(field);
+            self.fields.remove(field.as_ref());
         } else {
             self.fields.insert(field, value);
         }
@@ -228,7 +230,7 @@ impl GhlRead {
                     FieldType::Any => true,
                 };
                 if ok {
-                    self.contact.set(f.name, value);
+                    self.contact.set(FieldName::from_static(f.name), value);
                 } else {
                     // A later value of the wrong type replaces an earlier good one.
                     self.contact.fields.remove(f.name);
