@@ -328,15 +328,28 @@ impl<'a> Planner<'a> {
         side: System,
         tags: Option<&BTreeSet<String>>,
     ) -> String {
-        let mut fields: BTreeMap<&str, &Value> = self.held(&current.fields, side).collect();
-        for (k, v) in self.held(writes, side) {
-            if is_empty(v) {
-                fields.remove(k);
-            } else {
-                fields.insert(k, v);
+        // Both are in key order: walked side by side, a write replacing (or, empty,
+        // clearing) the current value, with no map built to sort them.
+        let mut now = self.held(&current.fields, side).peekable();
+        let mut wrote = self.held(writes, side).peekable();
+        let after = std::iter::from_fn(move || loop {
+            let (current, written) = match (now.peek(), wrote.peek()) {
+                (None, None) => return None,
+                (Some(_), None) => (now.next(), None),
+                (None, Some(_)) => (None, wrote.next()),
+                (Some((a, _)), Some((b, _))) => match a.cmp(b) {
+                    std::cmp::Ordering::Less => (now.next(), None),
+                    std::cmp::Ordering::Greater => (None, wrote.next()),
+                    std::cmp::Ordering::Equal => (now.next(), wrote.next()),
+                },
+            };
+            match written {
+                Some((_, v)) if is_empty(v) => continue,
+                Some(entry) => return Some(entry),
+                None => return current,
             }
-        }
-        echo_hash_sorted(fields, tags)
+        });
+        echo_hash_sorted(after, tags)
     }
 
     /// Plans one pair. `outseta` is an Outseta Person, `ghl` a GHL contact (either may

@@ -133,12 +133,20 @@ pub fn is_empty(value: &Value) -> bool {
 }
 
 impl Contact {
-    /// Sets a field, or removes it when the value is empty. `field` is a `&str` (a
-    /// standard name is found and borrowed, any other copied, only if the field is new)
-    /// or a `FieldName`.
-    pub fn set(&mut self, field: impl AsRef<str> + Into<FieldName>, value: Value) {
+    /// Sets a field, or removes it when the value is empty. A standard name is found
+    /// and borrowed, any other copied, and only if the field is new.
+    pub fn set(&mut self, field: &str, value: Value) {
         if is_empty(&value) {
-            self.fields.remove(field.as_ref());
+            self.fields.remove(field);
+        } else {
+            self.fields.insert(field, value);
+        }
+    }
+
+    /// `set` with the name already made (no look-up of a standard name).
+    pub fn set_named(&mut self, field: FieldName, value: Value) {
+        if is_empty(&value) {
+            self.fields.remove(&field);
         } else {
             self.fields.insert(field, value);
         }
@@ -230,7 +238,8 @@ impl GhlRead {
                     FieldType::Any => true,
                 };
                 if ok {
-                    self.contact.set(FieldName::from_static(f.name), value);
+                    self.contact
+                        .set_named(FieldName::from_static(f.name), value);
                 } else {
                     // A later value of the wrong type replaces an earlier good one.
                     self.contact.fields.remove(f.name);
