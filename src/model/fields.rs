@@ -315,14 +315,6 @@ impl<K: Into<FieldName>, const N: usize> From<[(K, Value); N]> for Fields {
     }
 }
 
-impl std::ops::Index<&str> for Fields {
-    type Output = Value;
-    /// Panics when the field is absent, as `BTreeMap`'s index does (tests only).
-    fn index(&self, name: &str) -> &Value {
-        self.get(name).expect("no such field")
-    }
-}
-
 impl fmt::Debug for Fields {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
