@@ -565,6 +565,31 @@ pub(crate) fn echo_hash_sorted<'a>(
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
     tags: Option<&BTreeSet<String>>,
 ) -> String {
+    format!("fnv1a64:{:016x}", echo_fnv(fields, tags))
+}
+
+/// Whether `hash` (as stored) is `echo_hash_sorted` of these fields and tags: compared
+/// as numbers, so a check for an echo does not write out a hash string.
+pub(crate) fn echo_hash_is<'a>(
+    hash: &str,
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    tags: Option<&BTreeSet<String>>,
+) -> bool {
+    // Exactly 16 lower-case hex digits, as `format!("{:016x}")` writes them (from_str_radix
+    // alone would also take upper case and a `+`).
+    let Some(hex) = hash
+        .strip_prefix("fnv1a64:")
+        .filter(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    else {
+        return false;
+    };
+    u64::from_str_radix(hex, 16) == Ok(echo_fnv(fields, tags))
+}
+
+fn echo_fnv<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    tags: Option<&BTreeSet<String>>,
+) -> u64 {
     /// Serialises as a JSON object straight from the iterator (once).
     struct MapOnce<I>(std::cell::RefCell<Option<I>>);
     impl<'a, I: Iterator<Item = (&'a str, &'a Value)>> Serialize for MapOnce<I> {
@@ -581,7 +606,7 @@ pub(crate) fn echo_hash_sorted<'a>(
     let f = MapOnce(std::cell::RefCell::new(Some(fields.into_iter())));
     // Writing JSON into a hasher cannot fail: neither side has an I/O error to give.
     let _ = serde_json::to_writer(&mut fnv, &Hashed { f, t: tags });
-    format!("fnv1a64:{:016x}", fnv.0)
+    fnv.0
 }
 
 // Native only (proptest); the wasm tests live in tests/wasm.rs.

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash_sorted, merge, Conflict, InOrder, Merge, Policy};
+use super::{echo_hash_is, echo_hash_sorted, merge, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
@@ -320,6 +320,12 @@ impl<'a> Planner<'a> {
         echo_hash_sorted(fields, (side == System::Ghl).then_some(&contact.tags))
     }
 
+    /// Whether `hash` is `self.hash(contact, side)`, without writing that out.
+    fn hash_is(&self, hash: &str, contact: &Contact, side: System) -> bool {
+        let fields = self.held(&contact.fields, side);
+        echo_hash_is(hash, fields, (side == System::Ghl).then_some(&contact.tags))
+    }
+
     /// The hash of a side once `writes` have landed on it.
     fn hash_after(
         &self,
@@ -431,11 +437,17 @@ impl<'a> Planner<'a> {
                         g.links.ghl_id.as_deref().unwrap_or("(no id)")
                     ),
                 });
-                let mut base = g.clone();
-                base.fields = self.projected(&g, System::Outseta);
-                base.tags = BTreeSet::new();
+                // The base is the GHL contact as Outseta holds it: its projected
+                // fields (the rest of it is not copied only to be replaced).
+                let mut base = Contact {
+                    links: g.links.clone(),
+                    fields: self.projected(&g, System::Outseta),
+                    tags: BTreeSet::new(),
+                    created_at: g.created_at.clone(),
+                    updated_at: g.updated_at.clone(),
+                };
                 plan.state.echo.outseta = Some(self.hash(&base, System::Outseta));
-                base.tags = g.tags.clone();
+                base.tags = g.tags;
                 plan.state.base = Some(base);
                 plan.errors = errors;
                 Ok(plan)
@@ -492,7 +504,7 @@ impl<'a> Planner<'a> {
             !first_sync
                 && wrote
                     .as_ref()
-                    .is_some_and(|h| *h == self.hash(contact, side))
+                    .is_some_and(|h| self.hash_is(h, contact, side))
         };
         let o_echo = is_echo(&echo.outseta, &outseta, System::Outseta);
         let g_echo = is_echo(&echo.ghl, &g, System::Ghl);

@@ -53,6 +53,7 @@ impl FieldName {
         FieldName(Cow::Borrowed(name))
     }
 
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -90,18 +91,21 @@ impl From<FieldName> for String {
 
 impl std::ops::Deref for FieldName {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         &self.0
     }
 }
 
 impl AsRef<str> for FieldName {
+    #[inline]
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
 
 impl Borrow<str> for FieldName {
+    #[inline]
     fn borrow(&self) -> &str {
         &self.0
     }
@@ -175,10 +179,12 @@ impl Fields {
     }
 
     /// Where `name` is, or where it would go.
+    #[inline]
     fn find(&self, name: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
     }
 
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.find(name).ok().map(|i| &self.0[i].1)
     }
