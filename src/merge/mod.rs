@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::error::json_type_name;
 use crate::mapping::transform::parse_iso;
 use crate::mapping::{Direction, Problem};
-use crate::model::{is_empty, Contact};
+use crate::model::{is_empty, Contact, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -297,17 +297,61 @@ where
 /// The three-way merge. `routes` names the fields the mapping carries and the way each
 /// flows (`None`: every field present, both ways); a one-way field always takes its
 /// source side's value.
-pub fn merge<'a>(
+pub fn merge(
+    base: &Contact,
+    outseta: &Contact,
+    ghl: &Contact,
+    policy: &Policy,
+    routes: Option<&BTreeMap<String, Direction>>,
+) -> Merge {
+    settle(
+        decide(base, outseta, ghl, policy, routes),
+        base.fields.clone(),
+    )
+}
+
+/// `merge` for a base the caller owns and has no further use for (the Plan's): its
+/// fields become the merged ones, with no copy of each value made and the base's
+/// dropped. A side given as `None` is the base itself (an echo: nothing changed).
+pub(crate) fn merge_owned(
+    base: Contact,
+    outseta: Option<&Contact>,
+    ghl: Option<&Contact>,
+    policy: &Policy,
+    routes: Option<&BTreeMap<String, Direction>>,
+) -> Merge {
+    let out = decide(
+        &base,
+        outseta.unwrap_or(&base),
+        ghl.unwrap_or(&base),
+        policy,
+        routes,
+    );
+    settle(out, base.fields)
+}
+
+/// Lays the field values `decide` staged in `out.merged.fields` (each field once, an
+/// empty value meaning "cleared") over the base's fields: the next base's fields.
+fn settle(mut out: Merge, base_fields: Fields) -> Merge {
+    let staged = std::mem::replace(&mut out.merged.fields, base_fields);
+    for (field, value) in staged {
+        out.merged.set_named(field, value);
+    }
+    out
+}
+
+/// The merge's decisions. `out.merged.fields` holds only the values decided for the
+/// next base, as staged by `settle` (never read here, so staging changes nothing).
+fn decide<'a>(
     base: &'a Contact,
     outseta: &'a Contact,
     ghl: &'a Contact,
     policy: &Policy,
     routes: Option<&BTreeMap<String, Direction>>,
 ) -> Merge {
-    // The next base starts from the base's fields; its links, times and tags are
-    // set here and below (so cloning the base's own would be wasted).
+    // The next base's links, times and tags are set here and below (so cloning the
+    // base's own would be wasted); its fields are staged, then laid over the base's.
     let mut out = Merge::default();
-    out.merged.fields = base.fields.clone();
     out.merged.links = crate::model::Links {
         outseta_uid: outseta
             .links
@@ -382,7 +426,7 @@ pub fn merge<'a>(
             if g != value {
                 out.to_ghl.insert(field.to_owned(), v.clone());
             }
-            out.merged.set(field, v);
+            out.merged.fields.insert(field, v);
             out.decisions.push(Decision {
                 field: field.to_owned(),
                 taken,
@@ -403,7 +447,9 @@ pub fn merge<'a>(
                     // `merged` holds the base's fields already: setting the same value
                     // again would change nothing (unless a hand-written state stored
                     // an empty value, which setting removes).
-                    out.merged.set(field, o.cloned().unwrap_or(Value::Null));
+                    out.merged
+                        .fields
+                        .insert(field, o.cloned().unwrap_or(Value::Null));
                 }
                 continue;
             }
@@ -420,7 +466,9 @@ pub fn merge<'a>(
                     // `merged` holds the base's fields already: setting the same value
                     // again would change nothing (unless a hand-written state stored
                     // an empty value, which setting removes).
-                    out.merged.set(field, g.cloned().unwrap_or(Value::Null));
+                    out.merged
+                        .fields
+                        .insert(field, g.cloned().unwrap_or(Value::Null));
                 }
                 continue;
             }
@@ -446,7 +494,9 @@ pub fn merge<'a>(
                 format!("{field} changed in GHL only ({} -> {})", show(b), show(g)),
             ),
             (true, true) if o == g => {
-                out.merged.set(field, o.cloned().unwrap_or(Value::Null));
+                out.merged
+                    .fields
+                    .insert(field, o.cloned().unwrap_or(Value::Null));
             }
             (true, true) => {
                 let fp = policy.for_field(field);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash_is, echo_hash_sorted, merge, Conflict, InOrder, Merge, Policy};
+use super::{echo_hash_is, echo_hash_sorted, merge_owned, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
@@ -514,9 +514,14 @@ impl<'a> Planner<'a> {
             plan.state.base = Some(base);
             return plan;
         }
-        let o_eff = if o_echo { &base } else { &outseta };
-        let g_eff = if g_echo { &base } else { &g };
-        let mut m: Merge = merge(&base, o_eff, g_eff, self.policy, Some(&self.routes));
+        // (An echo side is the base: `None`.)
+        let mut m: Merge = merge_owned(
+            base,
+            (!o_echo).then_some(&outseta),
+            (!g_echo).then_some(&g),
+            self.policy,
+            Some(&self.routes),
+        );
         // Tag rules own their tags: their current verdict stands over older edits.
         if !o_echo {
             for t in &o.tags_add {
