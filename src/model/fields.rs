@@ -212,9 +212,10 @@ impl Fields {
             .is_none_or(|(last, _)| last.as_str() < name.as_ref())
         {
             if self.0.capacity() == 0 {
-                // A contact has a handful of fields or more: skip the regrowths from
-                // Vec's first 4 (56 bytes each: a small chunk still).
-                self.0.reserve_exact(8);
+                // A contact has a handful of fields to a dozen: skip the regrowths
+                // from Vec's first 4. (12 x 56 bytes: 8 left a regrowth for one
+                // contact in four; 20 made glibc consolidate larger chunks.)
+                self.0.reserve_exact(12);
             }
             self.0.push((name.into(), value));
             return None;
