@@ -611,19 +611,21 @@ pub fn echo_hash<'a>(
 
 /// `echo_hash` of fields that come already in key order with no key twice (a
 /// `BTreeMap`'s iterator, filtered): the same hash, without building a map to sort them.
-pub(crate) fn echo_hash_sorted<'a>(
+/// `tags` is a set of tags (owned or borrowed): what counts is that it writes as the
+/// same JSON array.
+pub(crate) fn echo_hash_sorted<'a, T: Serialize>(
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
-    tags: Option<&BTreeSet<String>>,
+    tags: Option<&T>,
 ) -> String {
     format!("fnv1a64:{:016x}", echo_fnv(fields, tags))
 }
 
 /// Whether `hash` (as stored) is `echo_hash_sorted` of these fields and tags: compared
 /// as numbers, so a check for an echo does not write out a hash string.
-pub(crate) fn echo_hash_is<'a>(
+pub(crate) fn echo_hash_is<'a, T: Serialize>(
     hash: &str,
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
-    tags: Option<&BTreeSet<String>>,
+    tags: Option<&T>,
 ) -> bool {
     // Exactly 16 lower-case hex digits, as `format!("{:016x}")` writes them (from_str_radix
     // alone would also take upper case and a `+`).
@@ -636,9 +638,9 @@ pub(crate) fn echo_hash_is<'a>(
     u64::from_str_radix(hex, 16) == Ok(echo_fnv(fields, tags))
 }
 
-fn echo_fnv<'a>(
+fn echo_fnv<'a, T: Serialize>(
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
-    tags: Option<&BTreeSet<String>>,
+    tags: Option<&T>,
 ) -> u64 {
     /// Serialises as a JSON object straight from the iterator (once).
     struct MapOnce<I>(std::cell::RefCell<Option<I>>);
@@ -648,9 +650,9 @@ fn echo_fnv<'a>(
         }
     }
     #[derive(Serialize)]
-    struct Hashed<'a, F: Serialize> {
+    struct Hashed<'a, F: Serialize, T: Serialize> {
         f: F,
-        t: Option<&'a BTreeSet<String>>,
+        t: Option<&'a T>,
     }
     let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
     let f = MapOnce(std::cell::RefCell::new(Some(fields.into_iter())));

@@ -332,7 +332,7 @@ impl<'a> Planner<'a> {
         current: &Contact,
         writes: &BTreeMap<String, Value>,
         side: System,
-        tags: Option<&BTreeSet<String>>,
+        tags: Option<&BTreeSet<&String>>,
     ) -> String {
         // Both are in key order: walked side by side, a write replacing (or, empty,
         // clearing) the current value, with no map built to sort them.
@@ -669,11 +669,11 @@ impl<'a> Planner<'a> {
             )
         });
         if wrote_ghl {
-            let tags: BTreeSet<String> = g
+            // Borrowed: the hash writes the same array as of owned tags.
+            let tags: BTreeSet<&String> = g
                 .tags
                 .union(&m.tags_add)
                 .filter(|t| !m.tags_remove.contains(*t))
-                .cloned()
                 .collect();
             plan.state.echo.ghl = Some(self.hash_after(&g, &m.to_ghl, System::Ghl, Some(&tags)));
         }
