@@ -379,31 +379,34 @@ fn decide<'a>(
             .map(|k| k.as_str())
             .filter(|k| k.starts_with(crate::model::CUSTOM_PREFIX))
     };
-    let mut fields: Vec<&str> = match routes {
+    let fields: Vec<&str> = match routes {
         // Custom fields outside the routes are merged when Outseta holds them
         // (autoCustomFields); GHL-only custom fields stay GHL's.
         Some(r) => {
             let mut fields = Vec::with_capacity(r.len() + 4);
-            fields.extend(
-                r.keys()
-                    .map(String::as_str)
-                    .chain(custom(outseta))
-                    .chain(custom(base)),
-            );
+            fields.extend(r.keys().map(String::as_str));
+            // The routes come sorted; the few custom fields (mostly routed already)
+            // are put in place rather than the whole list sorted again.
+            for key in custom(outseta).chain(custom(base)) {
+                if let Err(at) = fields.binary_search(&key) {
+                    fields.insert(at, key);
+                }
+            }
             fields
         }
-        None => base
-            .fields
-            .keys()
-            .chain(outseta.fields.keys())
-            .chain(ghl.fields.keys())
-            .map(|k| k.as_str())
-            .collect(),
+        None => {
+            let mut fields: Vec<&str> = base
+                .fields
+                .keys()
+                .chain(outseta.fields.keys())
+                .chain(ghl.fields.keys())
+                .map(|k| k.as_str())
+                .collect();
+            fields.sort_unstable();
+            fields.dedup();
+            fields
+        }
     };
-    if routes.is_none_or(|r| fields.len() > r.len()) {
-        fields.sort_unstable();
-        fields.dedup();
-    }
     // `fields` ascend, as every map's keys do: each map is walked once beside them.
     let (mut b_at, mut o_at, mut g_at) = (
         InOrder::new(&base.fields),
