@@ -249,11 +249,21 @@ impl Merge {
     }
 }
 
-fn show(v: Option<&Value>) -> String {
-    match v {
-        None => "empty".to_owned(),
-        Some(Value::String(s)) => format!("{s:?}"),
-        Some(v) => v.to_string(),
+/// A field's value as a reason shows it: `empty`, a quoted string, or its JSON.
+fn show(v: Option<&Value>) -> Show<'_> {
+    Show(v)
+}
+
+/// Written straight into the reason being formatted (no `String` of its own).
+struct Show<'a>(Option<&'a Value>);
+
+impl std::fmt::Display for Show<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("empty"),
+            Some(Value::String(s)) => write!(f, "{s:?}"),
+            Some(v) => write!(f, "{v}"),
+        }
     }
 }
 
