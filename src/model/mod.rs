@@ -125,7 +125,9 @@ pub struct Contact {
 pub fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
+        // `s.trim().is_empty()`, without trimming both ends: a value is checked at
+        // every set, and it mostly stops at its first character.
+        Value::String(s) => s.chars().all(char::is_whitespace),
         Value::Array(a) => a.is_empty(),
         Value::Object(o) => o.is_empty(),
         Value::Bool(_) | Value::Number(_) => false,
@@ -311,6 +313,22 @@ mod tests {
         assert_eq!(c.get("customFields.contact.coffee"), Some(&json!("Latte")));
         assert_eq!(c.get("customFields.f2"), Some(&json!(3)));
         assert_eq!(tag_list(&c.tags), json!(["trial", "vip"]));
+    }
+
+    #[test]
+    fn an_empty_string_is_one_that_trims_to_nothing() {
+        for s in [
+            "",
+            " ",
+            "\t\n",
+            "\u{3000}\u{a0} ",
+            "a",
+            " a ",
+            "\u{200b}",
+            "x\u{3000}",
+        ] {
+            assert_eq!(is_empty(&json!(s)), s.trim().is_empty(), "{s:?}");
+        }
     }
 
     #[test]
