@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use thiserror::Error;
 
 use crate::error::{json_type_name, CodedError};
-use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, CUSTOM_PREFIX};
+use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, Fields, CUSTOM_PREFIX};
 use spec::{auto_custom_key, Condition, OUTSETA_FIELDS};
 pub use spec::{parse, parse_context, Context, Direction, Problem, Spec};
 use transform::{parse_date, DateFormat, Ty};
@@ -441,8 +441,8 @@ pub enum PayloadKind {
 /// a field, on updates). Custom fields need the location's definitions to find ids;
 /// `tags` are included only when given (creates; updates change tags through the tag
 /// endpoints, since a PUT's `tags` would overwrite them all).
-pub fn ghl_payload<'a>(
-    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+pub fn ghl_payload<'a, K: AsRef<str> + ?Sized + 'a>(
+    fields: impl IntoIterator<Item = (&'a K, &'a Value)>,
     tags: Option<&BTreeSet<String>>,
     kind: PayloadKind,
     ctx: &Context,
@@ -451,6 +451,7 @@ pub fn ghl_payload<'a>(
     let mut out = Map::new();
     let mut custom = Vec::new();
     for (field, value) in fields {
+        let field = field.as_ref();
         match field_ref(field) {
             Some(FieldRef::Standard(def)) => {
                 if kind == PayloadKind::Update && !def.updatable {
@@ -466,7 +467,7 @@ pub fn ghl_payload<'a>(
                     Value::Null if !def.nullable => Value::String(String::new()),
                     v => v.clone(),
                 };
-                out.insert(field.clone(), value);
+                out.insert(field.to_owned(), value);
             }
             Some(FieldRef::Custom(key)) => match ctx.custom_field(key) {
                 Some(def) => {
@@ -575,9 +576,9 @@ pub fn outseta_payload(
         set_path(&mut out, path, value);
     }
     if spec.auto_custom_fields && ctx.ghl_custom_fields.is_some() {
-        let candidates: Vec<&String> = match only {
-            Some(o) => o.iter().collect(),
-            None => contact.fields.keys().collect(),
+        let candidates: Vec<&str> = match only {
+            Some(o) => o.iter().map(String::as_str).collect(),
+            None => contact.fields.keys().map(|k| k.as_str()).collect(),
         };
         for field in candidates {
             let Some(snake) = field
@@ -586,8 +587,7 @@ pub fn outseta_payload(
             else {
                 continue;
             };
-            if written.contains(field.as_str())
-                || ctx.custom_field(&field[CUSTOM_PREFIX.len()..]).is_none()
+            if written.contains(field) || ctx.custom_field(&field[CUSTOM_PREFIX.len()..]).is_none()
             {
                 continue;
             }
@@ -600,7 +600,7 @@ pub fn outseta_payload(
                         .unwrap_or_default()
                 })
                 .collect();
-            if pascal.is_empty() || auto_custom_key(&pascal) != *field {
+            if pascal.is_empty() || auto_custom_key(&pascal) != field {
                 continue;
             }
             out.insert(
@@ -739,14 +739,11 @@ pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingEr
 }
 
 /// Maps a GHL-side record for the merge: every mapped field, keyed canonically.
-pub fn mapped_fields(
-    contact: &Contact,
-    routes: &BTreeMap<String, Direction>,
-) -> BTreeMap<String, Value> {
+pub fn mapped_fields(contact: &Contact, routes: &BTreeMap<String, Direction>) -> Fields {
     contact
         .fields
         .iter()
-        .filter(|(k, _)| routes.contains_key(*k) || k.starts_with(CUSTOM_PREFIX))
+        .filter(|(k, _)| routes.contains_key(k.as_str()) || k.starts_with(CUSTOM_PREFIX))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::error::json_type_name;
 use crate::mapping::transform::parse_iso;
 use crate::mapping::{Direction, Problem};
-use crate::model::Contact;
+use crate::model::{is_empty, Contact, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -249,31 +249,47 @@ impl Merge {
     }
 }
 
-fn show(v: Option<&Value>) -> String {
-    match v {
-        None => "empty".to_owned(),
-        Some(Value::String(s)) => format!("{s:?}"),
-        Some(v) => v.to_string(),
+/// A field's value as a reason shows it: `empty`, a quoted string, or its JSON.
+fn show(v: Option<&Value>) -> Show<'_> {
+    Show(v)
+}
+
+/// Written straight into the reason being formatted (no `String` of its own).
+struct Show<'a>(Option<&'a Value>);
+
+impl std::fmt::Display for Show<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("empty"),
+            Some(Value::String(s)) => write!(f, "{s:?}"),
+            Some(v) => write!(f, "{v}"),
+        }
     }
 }
 
 /// A map read at keys asked in ascending order, walking its entries once: cheaper than
-/// a look-up (a search with string compares) for every key.
-pub(crate) struct InOrder<'m, V> {
-    entries: std::iter::Peekable<std::collections::btree_map::Iter<'m, String, V>>,
+/// a look-up (a search with string compares) for every key. Any map whose iterator
+/// gives its entries in key order: `Fields`, a `BTreeMap<String, _>`.
+pub(crate) struct InOrder<I: Iterator> {
+    entries: std::iter::Peekable<I>,
 }
 
-impl<'m, V> InOrder<'m, V> {
-    pub(crate) fn new(map: &'m BTreeMap<String, V>) -> InOrder<'m, V> {
+impl<'m, K, V, I> InOrder<I>
+where
+    K: AsRef<str> + ?Sized + 'm,
+    V: 'm,
+    I: Iterator<Item = (&'m K, &'m V)>,
+{
+    pub(crate) fn new(map: impl IntoIterator<IntoIter = I>) -> InOrder<I> {
         InOrder {
-            entries: map.iter().peekable(),
+            entries: map.into_iter().peekable(),
         }
     }
 
     /// The value at `key`, which must come after every key asked before.
     pub(crate) fn at(&mut self, key: &str) -> Option<&'m V> {
         while let Some(&(k, v)) = self.entries.peek() {
-            match k.as_str().cmp(key) {
+            match k.as_ref().cmp(key) {
                 std::cmp::Ordering::Less => {
                     self.entries.next();
                 }
@@ -291,17 +307,61 @@ impl<'m, V> InOrder<'m, V> {
 /// The three-way merge. `routes` names the fields the mapping carries and the way each
 /// flows (`None`: every field present, both ways); a one-way field always takes its
 /// source side's value.
-pub fn merge<'a>(
+pub fn merge(
+    base: &Contact,
+    outseta: &Contact,
+    ghl: &Contact,
+    policy: &Policy,
+    routes: Option<&BTreeMap<String, Direction>>,
+) -> Merge {
+    settle(
+        decide(base, outseta, ghl, policy, routes),
+        base.fields.clone(),
+    )
+}
+
+/// `merge` for a base the caller owns and has no further use for (the Plan's): its
+/// fields become the merged ones, with no copy of each value made and the base's
+/// dropped. A side given as `None` is the base itself (an echo: nothing changed).
+pub(crate) fn merge_owned(
+    base: Contact,
+    outseta: Option<&Contact>,
+    ghl: Option<&Contact>,
+    policy: &Policy,
+    routes: Option<&BTreeMap<String, Direction>>,
+) -> Merge {
+    let out = decide(
+        &base,
+        outseta.unwrap_or(&base),
+        ghl.unwrap_or(&base),
+        policy,
+        routes,
+    );
+    settle(out, base.fields)
+}
+
+/// Lays the field values `decide` staged in `out.merged.fields` (each field once, an
+/// empty value meaning "cleared") over the base's fields: the next base's fields.
+fn settle(mut out: Merge, base_fields: Fields) -> Merge {
+    let staged = std::mem::replace(&mut out.merged.fields, base_fields);
+    for (field, value) in staged {
+        out.merged.set_named(field, value);
+    }
+    out
+}
+
+/// The merge's decisions. `out.merged.fields` holds only the values decided for the
+/// next base, as staged by `settle` (never read here, so staging changes nothing).
+fn decide<'a>(
     base: &'a Contact,
     outseta: &'a Contact,
     ghl: &'a Contact,
     policy: &Policy,
     routes: Option<&BTreeMap<String, Direction>>,
 ) -> Merge {
-    // The next base starts from the base's fields; its links, times and tags are
-    // set here and below (so cloning the base's own would be wasted).
+    // The next base's links, times and tags are set here and below (so cloning the
+    // base's own would be wasted); its fields are staged, then laid over the base's.
     let mut out = Merge::default();
-    out.merged.fields = base.fields.clone();
     out.merged.links = crate::model::Links {
         outseta_uid: outseta
             .links
@@ -326,27 +386,37 @@ pub fn merge<'a>(
     let custom = |c: &'a Contact| {
         c.fields
             .keys()
+            .map(|k| k.as_str())
             .filter(|k| k.starts_with(crate::model::CUSTOM_PREFIX))
     };
-    let mut fields: Vec<&String> = match routes {
+    let fields: Vec<&str> = match routes {
         // Custom fields outside the routes are merged when Outseta holds them
         // (autoCustomFields); GHL-only custom fields stay GHL's.
         Some(r) => {
             let mut fields = Vec::with_capacity(r.len() + 4);
-            fields.extend(r.keys().chain(custom(outseta)).chain(custom(base)));
+            fields.extend(r.keys().map(String::as_str));
+            // The routes come sorted; the few custom fields (mostly routed already)
+            // are put in place rather than the whole list sorted again.
+            for key in custom(outseta).chain(custom(base)) {
+                if let Err(at) = fields.binary_search(&key) {
+                    fields.insert(at, key);
+                }
+            }
             fields
         }
-        None => base
-            .fields
-            .keys()
-            .chain(outseta.fields.keys())
-            .chain(ghl.fields.keys())
-            .collect(),
+        None => {
+            let mut fields: Vec<&str> = base
+                .fields
+                .keys()
+                .chain(outseta.fields.keys())
+                .chain(ghl.fields.keys())
+                .map(|k| k.as_str())
+                .collect();
+            fields.sort_unstable();
+            fields.dedup();
+            fields
+        }
     };
-    if routes.is_none_or(|r| fields.len() > r.len()) {
-        fields.sort_unstable();
-        fields.dedup();
-    }
     // `fields` ascend, as every map's keys do: each map is walked once beside them.
     let (mut b_at, mut o_at, mut g_at) = (
         InOrder::new(&base.fields),
@@ -364,14 +434,14 @@ pub fn merge<'a>(
         let take = |out: &mut Merge, value: Option<&Value>, taken: Source, reason: String| {
             let v = value.cloned().unwrap_or(Value::Null);
             if o != value {
-                out.to_outseta.insert(field.clone(), v.clone());
+                out.to_outseta.insert(field.to_owned(), v.clone());
             }
             if g != value {
-                out.to_ghl.insert(field.clone(), v.clone());
+                out.to_ghl.insert(field.to_owned(), v.clone());
             }
-            out.merged.set(field, v);
+            out.merged.fields.insert(field, v);
             out.decisions.push(Decision {
-                field: field.clone(),
+                field: field.to_owned(),
                 taken,
                 reason,
             });
@@ -386,8 +456,13 @@ pub fn merge<'a>(
                         format!("{field} flows Outseta -> GHL only: Outseta has {}", show(o)),
                     );
                     out.to_outseta.remove(field);
-                } else {
-                    out.merged.set(field, o.cloned().unwrap_or(Value::Null));
+                } else if o != b || b.is_some_and(is_empty) {
+                    // `merged` holds the base's fields already: setting the same value
+                    // again would change nothing (unless a hand-written state stored
+                    // an empty value, which setting removes).
+                    out.merged
+                        .fields
+                        .insert(field, o.cloned().unwrap_or(Value::Null));
                 }
                 continue;
             }
@@ -400,8 +475,13 @@ pub fn merge<'a>(
                         format!("{field} flows GHL -> Outseta only: GHL has {}", show(g)),
                     );
                     out.to_ghl.remove(field);
-                } else {
-                    out.merged.set(field, g.cloned().unwrap_or(Value::Null));
+                } else if g != b || b.is_some_and(is_empty) {
+                    // `merged` holds the base's fields already: setting the same value
+                    // again would change nothing (unless a hand-written state stored
+                    // an empty value, which setting removes).
+                    out.merged
+                        .fields
+                        .insert(field, g.cloned().unwrap_or(Value::Null));
                 }
                 continue;
             }
@@ -427,7 +507,9 @@ pub fn merge<'a>(
                 format!("{field} changed in GHL only ({} -> {})", show(b), show(g)),
             ),
             (true, true) if o == g => {
-                out.merged.set(field, o.cloned().unwrap_or(Value::Null));
+                out.merged
+                    .fields
+                    .insert(field, o.cloned().unwrap_or(Value::Null));
             }
             (true, true) => {
                 let fp = policy.for_field(field);
@@ -480,7 +562,7 @@ pub fn merge<'a>(
                         ),
                     ),
                     Err(why) => out.conflicts.push(Conflict {
-                        field: field.clone(),
+                        field: field.to_owned(),
                         base: b.cloned().unwrap_or(Value::Null),
                         outseta: o.cloned().unwrap_or(Value::Null),
                         ghl: g.cloned().unwrap_or(Value::Null),
@@ -536,33 +618,60 @@ pub fn echo_hash<'a>(
     fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
     tags: Option<&BTreeSet<String>>,
 ) -> String {
-    let fields: BTreeMap<&String, &Value> = fields.into_iter().collect();
+    let fields: BTreeMap<&str, &Value> = fields.into_iter().map(|(k, v)| (k.as_str(), v)).collect();
     echo_hash_sorted(fields, tags)
 }
 
 /// `echo_hash` of fields that come already in key order with no key twice (a
 /// `BTreeMap`'s iterator, filtered): the same hash, without building a map to sort them.
-pub(crate) fn echo_hash_sorted<'a>(
-    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
-    tags: Option<&BTreeSet<String>>,
+/// `tags` is a set of tags (owned or borrowed): what counts is that it writes as the
+/// same JSON array.
+pub(crate) fn echo_hash_sorted<'a, T: Serialize>(
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    tags: Option<&T>,
 ) -> String {
+    format!("fnv1a64:{:016x}", echo_fnv(fields, tags))
+}
+
+/// Whether `hash` (as stored) is `echo_hash_sorted` of these fields and tags: compared
+/// as numbers, so a check for an echo does not write out a hash string.
+pub(crate) fn echo_hash_is<'a, T: Serialize>(
+    hash: &str,
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    tags: Option<&T>,
+) -> bool {
+    // Exactly 16 lower-case hex digits, as `format!("{:016x}")` writes them (from_str_radix
+    // alone would also take upper case and a `+`).
+    let Some(hex) = hash
+        .strip_prefix("fnv1a64:")
+        .filter(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    else {
+        return false;
+    };
+    u64::from_str_radix(hex, 16) == Ok(echo_fnv(fields, tags))
+}
+
+fn echo_fnv<'a, T: Serialize>(
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    tags: Option<&T>,
+) -> u64 {
     /// Serialises as a JSON object straight from the iterator (once).
     struct MapOnce<I>(std::cell::RefCell<Option<I>>);
-    impl<'a, I: Iterator<Item = (&'a String, &'a Value)>> Serialize for MapOnce<I> {
+    impl<'a, I: Iterator<Item = (&'a str, &'a Value)>> Serialize for MapOnce<I> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.collect_map(self.0.borrow_mut().take().into_iter().flatten())
         }
     }
     #[derive(Serialize)]
-    struct Hashed<'a, F: Serialize> {
+    struct Hashed<'a, F: Serialize, T: Serialize> {
         f: F,
-        t: Option<&'a BTreeSet<String>>,
+        t: Option<&'a T>,
     }
     let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
     let f = MapOnce(std::cell::RefCell::new(Some(fields.into_iter())));
     // Writing JSON into a hasher cannot fail: neither side has an I/O error to give.
     let _ = serde_json::to_writer(&mut fnv, &Hashed { f, t: tags });
-    format!("fnv1a64:{:016x}", fnv.0)
+    fnv.0
 }
 
 // Native only (proptest); the wasm tests live in tests/wasm.rs.

@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash_sorted, merge, Conflict, InOrder, Merge, Policy};
+use super::{echo_hash_is, echo_hash_sorted, merge_owned, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
     MappingError, PayloadKind, Spec,
 };
-use crate::model::{is_empty, Contact, GhlKey, GhlRead};
+use crate::model::{is_empty, Contact, Fields, GhlKey, GhlRead};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -292,7 +292,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The fields of a contact a side holds through the mapping.
-    fn projected(&self, contact: &Contact, to: System) -> BTreeMap<String, Value> {
+    fn projected(&self, contact: &Contact, to: System) -> Fields {
         contact
             .fields
             .iter()
@@ -303,14 +303,15 @@ impl<'a> Planner<'a> {
 
     /// The fields of `fields` a side holds, in order: the routes are walked beside them
     /// rather than searched for each field.
-    fn held<'c>(
+    fn held<'c, K: AsRef<str> + ?Sized + 'c>(
         &'c self,
-        fields: &'c BTreeMap<String, Value>,
+        fields: impl IntoIterator<Item = (&'c K, &'c Value)>,
         side: System,
-    ) -> impl Iterator<Item = (&'c String, &'c Value)> {
+    ) -> impl Iterator<Item = (&'c str, &'c Value)> {
         let mut routes = InOrder::new(&self.routes);
         fields
-            .iter()
+            .into_iter()
+            .map(|(k, v)| (k.as_ref(), v))
             .filter(move |(k, _)| self.holds_routed(routes.at(k), k, side))
     }
 
@@ -319,23 +320,42 @@ impl<'a> Planner<'a> {
         echo_hash_sorted(fields, (side == System::Ghl).then_some(&contact.tags))
     }
 
+    /// Whether `hash` is `self.hash(contact, side)`, without writing that out.
+    fn hash_is(&self, hash: &str, contact: &Contact, side: System) -> bool {
+        let fields = self.held(&contact.fields, side);
+        echo_hash_is(hash, fields, (side == System::Ghl).then_some(&contact.tags))
+    }
+
     /// The hash of a side once `writes` have landed on it.
     fn hash_after(
         &self,
         current: &Contact,
         writes: &BTreeMap<String, Value>,
         side: System,
-        tags: Option<&BTreeSet<String>>,
+        tags: Option<&BTreeSet<&String>>,
     ) -> String {
-        let mut fields: BTreeMap<&String, &Value> = self.held(&current.fields, side).collect();
-        for (k, v) in self.held(writes, side) {
-            if is_empty(v) {
-                fields.remove(k);
-            } else {
-                fields.insert(k, v);
+        // Both are in key order: walked side by side, a write replacing (or, empty,
+        // clearing) the current value, with no map built to sort them.
+        let mut now = self.held(&current.fields, side).peekable();
+        let mut wrote = self.held(writes, side).peekable();
+        let after = std::iter::from_fn(move || loop {
+            let (current, written) = match (now.peek(), wrote.peek()) {
+                (None, None) => return None,
+                (Some(_), None) => (now.next(), None),
+                (None, Some(_)) => (None, wrote.next()),
+                (Some((a, _)), Some((b, _))) => match a.cmp(b) {
+                    std::cmp::Ordering::Less => (now.next(), None),
+                    std::cmp::Ordering::Greater => (None, wrote.next()),
+                    std::cmp::Ordering::Equal => (now.next(), wrote.next()),
+                },
+            };
+            match written {
+                Some((_, v)) if is_empty(v) => continue,
+                Some(entry) => return Some(entry),
+                None => return current,
             }
-        }
-        echo_hash_sorted(fields, tags)
+        });
+        echo_hash_sorted(after, tags)
     }
 
     /// Plans one pair. `outseta` is an Outseta Person, `ghl` a GHL contact (either may
@@ -417,11 +437,17 @@ impl<'a> Planner<'a> {
                         g.links.ghl_id.as_deref().unwrap_or("(no id)")
                     ),
                 });
-                let mut base = g.clone();
-                base.fields = self.projected(&g, System::Outseta);
-                base.tags = BTreeSet::new();
+                // The base is the GHL contact as Outseta holds it: its projected
+                // fields (the rest of it is not copied only to be replaced).
+                let mut base = Contact {
+                    links: g.links.clone(),
+                    fields: self.projected(&g, System::Outseta),
+                    tags: BTreeSet::new(),
+                    created_at: g.created_at.clone(),
+                    updated_at: g.updated_at.clone(),
+                };
                 plan.state.echo.outseta = Some(self.hash(&base, System::Outseta));
-                base.tags = g.tags.clone();
+                base.tags = g.tags;
                 plan.state.base = Some(base);
                 plan.errors = errors;
                 Ok(plan)
@@ -478,7 +504,7 @@ impl<'a> Planner<'a> {
             !first_sync
                 && wrote
                     .as_ref()
-                    .is_some_and(|h| *h == self.hash(contact, side))
+                    .is_some_and(|h| self.hash_is(h, contact, side))
         };
         let o_echo = is_echo(&echo.outseta, &outseta, System::Outseta);
         let g_echo = is_echo(&echo.ghl, &g, System::Ghl);
@@ -488,9 +514,14 @@ impl<'a> Planner<'a> {
             plan.state.base = Some(base);
             return plan;
         }
-        let o_eff = if o_echo { &base } else { &outseta };
-        let g_eff = if g_echo { &base } else { &g };
-        let mut m: Merge = merge(&base, o_eff, g_eff, self.policy, Some(&self.routes));
+        // (An echo side is the base: `None`.)
+        let mut m: Merge = merge_owned(
+            base,
+            (!o_echo).then_some(&outseta),
+            (!g_echo).then_some(&g),
+            self.policy,
+            Some(&self.routes),
+        );
         // Tag rules own their tags: their current verdict stands over older edits.
         if !o_echo {
             for t in &o.tags_add {
@@ -638,11 +669,11 @@ impl<'a> Planner<'a> {
             )
         });
         if wrote_ghl {
-            let tags: BTreeSet<String> = g
+            // Borrowed: the hash writes the same array as of owned tags.
+            let tags: BTreeSet<&String> = g
                 .tags
                 .union(&m.tags_add)
                 .filter(|t| !m.tags_remove.contains(*t))
-                .cloned()
                 .collect();
             plan.state.echo.ghl = Some(self.hash_after(&g, &m.to_ghl, System::Ghl, Some(&tags)));
         }

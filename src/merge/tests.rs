@@ -221,6 +221,31 @@ fn echo_hash_is_stable_and_sensitive() {
     assert!(echo_hash(&a, None).starts_with("fnv1a64:"));
 }
 
+#[test]
+fn an_echo_check_agrees_with_the_hash_text_exactly() {
+    let fields = [("email", json!("a@b.co")), ("phone", json!("+1"))];
+    let tags = BTreeSet::from(["x".to_owned()]);
+    let entries = || fields.iter().map(|(k, v)| (*k, v));
+    let hash = echo_hash_sorted(entries(), Some(&tags));
+    assert!(echo_hash_is(&hash, entries(), Some(&tags)));
+    assert!(!echo_hash_is(&hash, entries(), None::<&BTreeSet<String>>));
+    assert!(!echo_hash_is(&hash, entries().take(1), Some(&tags)));
+    // Only the exact text counts, as when the strings were compared.
+    let hex = &hash["fnv1a64:".len()..];
+    for other in [
+        format!("fnv1a64:{}", hex.to_uppercase()),
+        format!("fnv1a64:+{}", &hex[1..]),
+        format!("fnv1a64:{hex}0"),
+        format!("fnv1a32:{hex}"),
+        hex.to_owned(),
+        String::new(),
+    ] {
+        if other != hash {
+            assert!(!echo_hash_is(&other, entries(), Some(&tags)), "{other}");
+        }
+    }
+}
+
 // ---- properties ---------------------------------------------------------------------
 
 const FIELDS: &[&str] = &["email", "firstName", "city", "phone"];

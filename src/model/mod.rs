@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod fields;
+pub use fields::{FieldName, Fields};
+
 /// The JSON type a canonical field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -110,7 +113,7 @@ pub struct Links {
 #[serde(rename_all = "camelCase", default)]
 pub struct Contact {
     pub links: Links,
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     pub tags: BTreeSet<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
@@ -122,7 +125,9 @@ pub struct Contact {
 pub fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
+        // `s.trim().is_empty()`, without trimming both ends: a value is checked at
+        // every set, and it mostly stops at its first character.
+        Value::String(s) => s.chars().all(char::is_whitespace),
         Value::Array(a) => a.is_empty(),
         Value::Object(o) => o.is_empty(),
         Value::Bool(_) | Value::Number(_) => false,
@@ -130,12 +135,22 @@ pub fn is_empty(value: &Value) -> bool {
 }
 
 impl Contact {
-    /// Sets a field, or removes it when the value is empty.
+    /// Sets a field, or removes it when the value is empty. A standard name is found
+    /// and borrowed, any other copied, and only if the field is new.
     pub fn set(&mut self, field: &str, value: Value) {
         if is_empty(&value) {
             self.fields.remove(field);
         } else {
-            self.fields.insert(field.to_owned(), value);
+            self.fields.insert(field, value);
+        }
+    }
+
+    /// `set` with the name already made (no look-up of a standard name).
+    pub fn set_named(&mut self, field: FieldName, value: Value) {
+        if is_empty(&value) {
+            self.fields.remove(&field);
+        } else {
+            self.fields.insert(field, value);
         }
     }
 
@@ -225,7 +240,8 @@ impl GhlRead {
                     FieldType::Any => true,
                 };
                 if ok {
-                    self.contact.set(f.name, value);
+                    self.contact
+                        .set_named(FieldName::from_static(f.name), value);
                 } else {
                     // A later value of the wrong type replaces an earlier good one.
                     self.contact.fields.remove(f.name);
@@ -254,12 +270,15 @@ impl GhlRead {
                     continue;
                 };
                 let key = keys_by_id.get(id).map(String::as_str).unwrap_or(id);
-                let name = format!("{CUSTOM_PREFIX}{key}");
+                // (Built by hand: `format!` costs several times as much here.)
+                let mut name = String::with_capacity(CUSTOM_PREFIX.len() + key.len());
+                name.push_str(CUSTOM_PREFIX);
+                name.push_str(key);
                 let value = ["value", "field_value", "fieldValue"]
                     .into_iter()
                     .find_map(|k| entry.get_mut(k).map(Value::take))
                     .unwrap_or(Value::Null);
-                out.set(&name, value);
+                out.set_named(FieldName::from(name), value);
             }
         }
         out
@@ -294,6 +313,22 @@ mod tests {
         assert_eq!(c.get("customFields.contact.coffee"), Some(&json!("Latte")));
         assert_eq!(c.get("customFields.f2"), Some(&json!(3)));
         assert_eq!(tag_list(&c.tags), json!(["trial", "vip"]));
+    }
+
+    #[test]
+    fn an_empty_string_is_one_that_trims_to_nothing() {
+        for s in [
+            "",
+            " ",
+            "\t\n",
+            "\u{3000}\u{a0} ",
+            "a",
+            " a ",
+            "\u{200b}",
+            "x\u{3000}",
+        ] {
+            assert_eq!(is_empty(&json!(s)), s.trim().is_empty(), "{s:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,51 @@
+// A/B of planSyncJson between two wasm builds in one Node process, rounds interleaved
+// (A then B, B then A, ...), on the batches merge.bench.mjs builds: a change's speed-up
+// measured without the load of a shared machine moving between two separate runs.
+// Checks first that both builds give the same text for all 100,000 pairs.
+//   cp -a pkg/wasm /tmp/wasm-a   (build A: e.g. main), then `make build` on the change:
+//   node --expose-gc benches/plan-ab.mjs /tmp/wasm-a "$PWD/pkg/wasm" [ROUNDS]
+// Not a *.bench.mjs: `make bench` does not run it.
+import { deepStrictEqual } from "node:assert";
+import { readFileSync } from "node:fs";
+import { planSync } from "outseta-ghl-sync";
+import { applyToGhl, CONTEXT, ghlContact, person } from "../tests/js/people.mjs";
+
+const [dirA, dirB] = process.argv.slice(2, 4);
+const ROUNDS = Number(process.argv[4] ?? 5);
+const N = 100_000, BATCH = 5_000;
+const load = async (dir) => {
+  const m = await import(`${dir}/outseta_ghl_sync.js`);
+  m.initSync({ module: readFileSync(`${dir}/outseta_ghl_sync_bg.wasm`) });
+  return m;
+};
+const A = await load(dirA), B = await load(dirB);
+const batches = [];
+for (let start = 0; start < N; start += BATCH) {
+  const people = Array.from({ length: BATCH }, (_, k) => person(start + k));
+  const ghl = people.map((p, k) => ghlContact(p, start + k));
+  const linked = planSync({ context: CONTEXT, pairs: people.map((p, k) => ({ outseta: p, ghl: ghl[k] })) });
+  const pairs = people.map((p, k) => {
+    const i = start + k;
+    const outseta = i % 3 === 0 ? { ...p, FirstName: `${p.FirstName}-${i}`, Updated: "2026-11-27T09:00:00Z" } : p;
+    if (i % 11 === 0) outseta.Account = { ...p.Account, AccountStage: 3 };
+    const current = applyToGhl(ghl[k], linked[k].operations);
+    if (i % 10 === 5) current.email = `moved.${i}@example.org`;
+    return { outseta, ghl: current, state: linked[k].state };
+  });
+  batches.push(JSON.stringify({ context: CONTEXT, pairs }));
+}
+const outputs = batches.map((t) => A.planSyncJson(t));
+batches.forEach((t, i) => deepStrictEqual(B.planSyncJson(t), outputs[i]));
+console.log("outputs identical (all 100,000 pairs)");
+const parsed = outputs.map((o) => JSON.parse(o));
+const time = (fn) => { globalThis.gc?.(); const s = performance.now(); fn(); return performance.now() - s; };
+const t = { A: [], B: [], floor: [] };
+for (let r = 0; r < ROUNDS; r++) {
+  t.floor.push(time(() => batches.forEach((b, i) => { JSON.parse(b); JSON.stringify(parsed[i]); })));
+  const order = r % 2 ? ["B", "A"] : ["A", "B"];
+  for (const k of order) t[k].push(time(() => batches.forEach((b) => (k === "A" ? A : B).planSyncJson(b))));
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const f = med(t.floor);
+for (const k of ["A", "B"]) console.log(`${k} ${k === "A" ? dirA : dirB}: median ${med(t[k]).toFixed(0)} ms, ratio ${(med(t[k]) / f).toFixed(2)} (rounds ${t[k].map((x) => x.toFixed(0)).join(" ")})`);
+console.log(`floor median ${f.toFixed(0)} ms (rounds ${t.floor.map((x) => x.toFixed(0)).join(" ")}); B/A ${(med(t.B) / med(t.A)).toFixed(3)}`);
