@@ -5,9 +5,11 @@
 //! batch: a record of the wrong shape is a record error, a field whose value or
 //! transform fails is a field error beside that record's payload.
 
+pub mod record;
 pub mod spec;
 pub mod transform;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -16,6 +18,7 @@ use thiserror::Error;
 
 use crate::error::{json_type_name, CodedError};
 use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, Fields, CUSTOM_PREFIX};
+pub use record::{Lean, Record};
 use spec::{auto_custom_key, Condition, OUTSETA_FIELDS};
 pub use spec::{parse, parse_context, Context, Direction, Problem, Spec};
 use transform::{parse_date, DateFormat, Ty};
@@ -212,40 +215,45 @@ fn type_error(field: &str, path: &str, expected: Ty, found: &Value) -> FieldErro
 
 /// Values read by path from one record, each path read once: tag rules test the same
 /// field again and again (`Account.AccountStage` in one rule for each stage).
-struct PathCache<'s, 'v> {
-    record: &'v Value,
-    read: Vec<(&'s str, Option<&'v Value>)>,
+struct PathCache<'s, 'v, R: Record + ?Sized> {
+    record: &'v R,
+    read: Vec<(&'s str, Option<Cow<'v, Value>>)>,
 }
 
-impl<'s, 'v> PathCache<'s, 'v> {
-    fn get(&mut self, path: &'s str) -> Option<&'v Value> {
-        if let Some((_, value)) = self.read.iter().find(|(p, _)| *p == path) {
-            return *value;
-        }
-        let value = get_path(self.record, path);
-        self.read.push((path, value));
-        value
+impl<'s, 'v, R: Record + ?Sized> PathCache<'s, 'v, R> {
+    /// The value at `path`, `None` when it is missing or null.
+    fn get(&mut self, path: &'s str) -> Option<&Value> {
+        let at = match self.read.iter().position(|(p, _)| *p == path) {
+            Some(at) => at,
+            None => {
+                self.read.push((path, self.record.get_path(path)));
+                self.read.len() - 1
+            }
+        };
+        self.read[at].1.as_deref().filter(|v| !v.is_null())
     }
 }
 
-fn evaluate<'s>(
+fn evaluate<'s, R: Record + ?Sized>(
     cond: &'s Condition,
-    record: &mut PathCache<'s, '_>,
+    record: &mut PathCache<'s, '_, R>,
     now: Option<i64>,
 ) -> Result<bool, String> {
-    let mut at = |p: &'s str| record.get(p).filter(|v| !v.is_null());
     let same = |a: &Value, b: &Value| {
         a == b
             || matches!((a, b), (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64())
             || matches!((a, b), (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) if s.trim() == n.to_string())
     };
     Ok(match cond {
-        Condition::Equals(p, v) => at(p).is_some_and(|x| same(x, v)),
-        Condition::In(p, vs) => at(p).is_some_and(|x| vs.iter().any(|v| same(x, v))),
-        Condition::Exists(p, want) => at(p).is_some_and(|v| !is_empty(v)) == *want,
+        Condition::Equals(p, v) => record.get(p).is_some_and(|x| same(x, v)),
+        Condition::In(p, vs) => record.get(p).is_some_and(|x| vs.iter().any(|v| same(x, v))),
+        Condition::Exists(p, want) => record.get(p).is_some_and(|v| !is_empty(v)) == *want,
         Condition::OlderThanDays(p, days) | Condition::WithinDays(p, days) => {
             let now = now.ok_or("activity conditions need context.now")?;
-            match at(p).and_then(|v| parse_date(v, DateFormat::Auto).ok()) {
+            match record
+                .get(p)
+                .and_then(|v| parse_date(v, DateFormat::Auto).ok())
+            {
                 None => false,
                 Some(ms) => {
                     let older = now - ms > days * 86_400_000;
@@ -274,42 +282,48 @@ fn evaluate<'s>(
 }
 
 /// Maps one Outseta Person to canonical form (the GHL side of each rule).
-pub fn outseta_to_canonical(
-    person: &Value,
+pub fn outseta_to_canonical<R: Record + ?Sized>(
+    person: &R,
     spec: &Spec,
     ctx: &Context,
 ) -> Result<Mapped, MappingError> {
-    let fields = person
-        .as_object()
-        .ok_or_else(|| MappingError::InputInvalid {
+    if !person.is_object() {
+        return Err(MappingError::InputInvalid {
             path: "$".to_owned(),
             expected: "object",
-            found: json_type_name(person),
-        })?;
-    let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_owned);
+            found: person.type_name(),
+        });
+    }
+    let text = |k: &str| {
+        person
+            .get_path(k)
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
     let mut out = Mapped::default();
     out.contact.links.outseta_uid = text("Uid");
     out.contact.created_at = text("Created");
     out.contact.updated_at = text("Updated");
-    let lookup = |p: &str| get_path(person, p).cloned();
+    let lookup = |p: &str| person.get_path(p).map(Cow::into_owned);
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
         const NULL: &Value = &Value::Null;
         // Rules have one source or a few: those are read into a buffer on the stack
         // rather than a new Vec for every rule of every record.
-        let mut few = [NULL; 4];
-        let many: Vec<&Value>;
+        let mut few: [Option<Cow<Value>>; 4] = [None, None, None, None];
+        let mut few_refs = [NULL; 4];
+        let many: Vec<Option<Cow<Value>>>;
+        let many_refs: Vec<&Value>;
         let sources: &[&Value] = if rule.outseta.len() <= few.len() {
             for (slot, p) in few.iter_mut().zip(&rule.outseta) {
-                *slot = get_path(person, p).unwrap_or(NULL);
+                *slot = person.get_path(p);
             }
-            &few[..rule.outseta.len()]
+            for (r, v) in few_refs.iter_mut().zip(&few) {
+                *r = v.as_deref().unwrap_or(NULL);
+            }
+            &few_refs[..rule.outseta.len()]
         } else {
-            many = rule
-                .outseta
-                .iter()
-                .map(|p| get_path(person, p).unwrap_or(NULL))
-                .collect();
-            &many
+            many = rule.outseta.iter().map(|p| person.get_path(p)).collect();
+            many_refs = many.iter().map(|v| v.as_deref().unwrap_or(NULL)).collect();
+            &many_refs
         };
         // Wrong types are errors even in a fallback source: the data is not what the
         // spec says it is.
@@ -364,21 +378,21 @@ pub fn outseta_to_canonical(
         out.contact.set(&rule.ghl, value);
     }
     if spec.auto_custom_fields && ctx.ghl_custom_fields.is_some() {
-        for (key, value) in fields {
+        person.for_each_entry(&mut |key, value| {
             if key.starts_with('_')
-                || OUTSETA_FIELDS.iter().any(|(n, _)| n == key)
-                || is_empty(value)
+                || OUTSETA_FIELDS.iter().any(|(n, _)| *n == key)
+                || is_empty(&value)
             {
-                continue;
+                return;
             }
             let canonical = auto_custom_key(key);
             let custom_key = &canonical[CUSTOM_PREFIX.len()..];
             if ctx.custom_field(custom_key).is_some()
                 && !out.contact.fields.contains_key(&canonical)
             {
-                out.contact.set(&canonical, value.clone());
+                out.contact.set(&canonical, value.into_owned());
             }
-        }
+        });
     }
     let mut paths = PathCache {
         record: person,

@@ -10,8 +10,8 @@ use serde_json::{json, Map, Value};
 use super::{echo_hash_is, echo_hash_sorted, merge_owned, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
 use crate::mapping::{
-    self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError,
-    MappingError, PayloadKind, Spec,
+    self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError, Lean,
+    MappingError, PayloadKind, Record, Spec,
 };
 use crate::model::{is_empty, Contact, Fields, GhlKey, GhlRead};
 
@@ -164,10 +164,12 @@ pub struct Planner<'a> {
 
 /// `EmailListPerson` entries: (list name, subscribed). Statuses 1 Subscribed and
 /// 4 Confirmed count as subscribed; 2 Unsubscribed and 3 Cleaned do not.
-fn email_lists(person: &Value) -> impl Iterator<Item = (&str, bool)> {
-    person
-        .get("EmailListPerson")
-        .and_then(Value::as_array)
+fn email_lists<R: Record + ?Sized>(person: &R) -> Vec<(String, bool)> {
+    let Some(lists) = person.get_path("EmailListPerson") else {
+        return Vec::new();
+    };
+    lists
+        .as_array()
         .into_iter()
         .flatten()
         .filter_map(|entry| {
@@ -176,8 +178,14 @@ fn email_lists(person: &Value) -> impl Iterator<Item = (&str, bool)> {
                 .get("EmailListSubscriberStatus")
                 .and_then(Value::as_i64);
             let unsubscribed = entry.get("UnsubscribedDate").is_some_and(|d| !d.is_null());
-            (!name.is_empty()).then_some((name, matches!(status, Some(1 | 4)) && !unsubscribed))
+            (!name.is_empty()).then(|| {
+                (
+                    name.to_owned(),
+                    matches!(status, Some(1 | 4)) && !unsubscribed,
+                )
+            })
         })
+        .collect()
 }
 
 fn names(fields: &BTreeMap<String, Value>) -> String {
@@ -201,7 +209,10 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn outseta_mapped(&self, person: &Value) -> Result<mapping::Mapped, MappingError> {
+    fn outseta_mapped<R: Record + ?Sized>(
+        &self,
+        person: &R,
+    ) -> Result<mapping::Mapped, MappingError> {
         let mut o = outseta_to_canonical(person, self.spec, self.ctx)?;
         // GHL stores every tag lower-cased: a rule's `VIP` must compare equal to the
         // `vip` that comes back, or each echo would add it again.
@@ -230,17 +241,21 @@ impl<'a> Planner<'a> {
     /// List tags (`{prefix}...`) among `tags` for lists the person is no longer on. Only
     /// when the record lists its subscriptions: a record without `EmailListPerson` says
     /// nothing about them.
-    fn lists_left<'t>(
+    fn lists_left<'t, R: Record + ?Sized>(
         &self,
-        person: &Value,
+        person: &R,
         o: &mapping::Mapped,
         tags: impl Iterator<Item = &'t String>,
     ) -> BTreeSet<String> {
-        let (Some(prefix), Some(Value::Array(_))) =
-            (&self.list_tag_prefix, person.get("EmailListPerson"))
-        else {
+        let Some(prefix) = &self.list_tag_prefix else {
             return BTreeSet::new();
         };
+        if !person
+            .get_path("EmailListPerson")
+            .is_some_and(|lists| lists.is_array())
+        {
+            return BTreeSet::new();
+        }
         let prefix = prefix.to_lowercase();
         tags.filter(|t| t.starts_with(&prefix) && !o.tags_add.contains(*t))
             .cloned()
@@ -376,16 +391,16 @@ impl<'a> Planner<'a> {
 
     /// `ghl` reads the GHL contact; it runs after the person is mapped, so a pair with
     /// two bad records reports the person's error.
-    fn try_plan(
+    fn try_plan<R: Record + ?Sized>(
         &self,
-        outseta: &Value,
+        outseta: &R,
         ghl: impl FnOnce() -> Result<Option<Contact>, MappingError>,
         state: PairState,
     ) -> Result<PairPlan, MappingError> {
         let mut plan = PairPlan::default();
-        let o = match outseta {
-            Value::Null => None,
-            person => Some(self.outseta_mapped(person)?),
+        let o = match outseta.is_null() {
+            true => None,
+            false => Some(self.outseta_mapped(outseta)?),
         };
         let g = ghl()?;
         match (o, g) {
@@ -801,8 +816,9 @@ pub enum PlanJsonError {
 /// object with each key at most once and a well-formed state (read into `PairState`
 /// with no `Value` tree on the way). Anything else fails this read as a whole.
 #[derive(Deserialize)]
-struct TypedBatch {
-    pairs: Vec<TypedPair>,
+struct TypedBatch<'a> {
+    #[serde(borrow)]
+    pairs: Vec<TypedPair<'a>>,
     #[serde(default)]
     context: Option<Value>,
     #[serde(default)]
@@ -813,9 +829,9 @@ struct TypedBatch {
 
 /// One pair: `{ outseta?, ghl?, state? }` (`null` is the same as left out).
 #[derive(Deserialize)]
-struct TypedPair {
-    #[serde(default)]
-    outseta: Option<Value>,
+struct TypedPair<'a> {
+    #[serde(default, borrow)]
+    outseta: Option<Lean<'a>>,
     #[serde(default)]
     ghl: Option<GhlText>,
     #[serde(default)]
@@ -898,7 +914,7 @@ pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
         }
         let ghl = || Ok(pair.ghl.map(|g| g.0.finish(&planner.keys_by_id)));
         let plan = match planner.try_plan(
-            &pair.outseta.unwrap_or(Value::Null),
+            &pair.outseta.unwrap_or(Lean::Null),
             ghl,
             pair.state.unwrap_or_default(),
         ) {

@@ -475,3 +475,116 @@ fn the_text_path_plans_exactly_as_the_value_path() {
         Err(PlanJsonError::Unreadable(_))
     ));
 }
+
+/// The text path reads the person as a `Lean` tree, the objects path as a `Value`:
+/// persons that stress the reading (escapes, duplicate keys, numbers of each kind,
+/// nested paths, lists, wrong shapes) must plan the same, errors included.
+#[test]
+fn a_lean_person_plans_exactly_as_a_value_person() {
+    let spec = r#"{"version":1,"autoCustomFields":true,"fields":[
+        {"outseta":"Email","ghl":"email","transforms":["trim","lowercase"]},
+        {"outseta":["FirstName","Nickname"],"ghl":"firstName"},
+        {"outseta":"LastName","ghl":"lastName","direction":"toGhl","transforms":[{"template":"{LastName} {MailingAddress.City}"}]},
+        {"outseta":"PersonAccount.0.Account.Uid","ghl":"companyName"},
+        {"outseta":"MailingAddress.City","ghl":"city"},
+        {"outseta":"Score","ghl":"website"}],
+      "tags":[
+        {"when":{"field":"Account.AccountStage","equals":2},"add":["Trial"]},
+        {"when":{"field":"Account.AccountStage","in":[3,4.0]},"add":["Paying"]},
+        {"when":{"field":"Big","equals":18446744073709551615},"add":["big"]},
+        {"when":{"field":"Neg","equals":-5},"add":["neg"]},
+        {"when":{"field":"Zero","equals":0},"add":["zero"]},
+        {"when":{"field":"PersonAccount.0.Account.Uid","exists":true},"add":["acct"]},
+        {"when":{"not":{"field":"HasUnsubscribed","equals":true}},"add":["subscribed"]}]}"#;
+    let context = r#"{"locationId":"loc1","ghlCustomFields":[
+        {"id":"cf1","fieldKey":"contact.coffee_preference","dataType":"TEXT"},
+        {"id":"cf2","fieldKey":"contact.big","dataType":"NUMERICAL"}]}"#;
+    let persons = [
+        // Escapes in keys and strings, so some strings are copied and some borrowed.
+        r#"{"Uid":"u\"1","Email":" Ann\u0040B.co ","Nick\u006eame":"An\tn","LastName":"L\u00e9e","MailingAddress":{"City":"Z\u00fcrich"},"Coffee\u0050reference":"Latte"}"#,
+        // Duplicate keys at the top and nested: the last counts, whatever its type.
+        r#"{"Uid":"u2","Uid":"u2b","Email":"a@b.co","Email":" c@d.co","FirstName":5,"FirstName":"Al","Account":{"AccountStage":9},"Account":{"AccountStage":2,"AccountStage":3},"CoffeePreference":"Tea","CoffeePreference":""}"#,
+        // Numbers: u64 beyond i64, negative, -0, floats; -0 equals 0.
+        r#"{"Uid":"u3","Email":"n@b.co","Big":18446744073709551615,"Neg":-5,"Zero":-0,"Score":1.5e3,"Account":{"AccountStage":4.0},"HasUnsubscribed":true}"#,
+        r#"{"Uid":"u4","Email":"n@b.co","Zero":-0.0,"Score":-0,"Big":1e300}"#,
+        // Nested arrays and lists.
+        r#"{"Uid":"u5","Email":"p@b.co","PersonAccount":[{"Account":{"Uid":"acc1","Name":"Co"}},{"Account":{"Uid":"acc2"}}],"EmailListPerson":[{"EmailList":{"Name":"News"},"EmailListSubscriberStatus":1},{"EmailList":{"Name":"Old"},"EmailListSubscriberStatus":2}]}"#,
+        r#"{"Uid":"u6","Email":"p@b.co","PersonAccount":{"0":{"Account":{"Uid":"keyed"}}},"MailingAddress":"not an object"}"#,
+        r#"{"Uid":"u7","Email":"p@b.co","PersonAccount":[],"MailingAddress":{"City":7}}"#,
+        // Wrong types where the spec wants strings: field errors.
+        r#"{"Uid":7,"Email":["x"],"LastName":{"a":1},"PersonAccount":[{"Account":{"Uid":true}}]}"#,
+        // No identity, non-objects, null.
+        r#"{"Uid":"u8"}"#,
+        r#"[{"Email":"a@b.co"}]"#,
+        r#""a string""#,
+        "12",
+        "true",
+        "null",
+        "{}",
+        // Out of range and bad numbers: the whole batch is refused the same way.
+        r#"{"Uid":"u9","Email":"a@b.co","Score":1e400}"#,
+        r#"{"Uid":"u9","Email":"a@b.co","Score":-}"#,
+    ];
+    for person in persons {
+        for with_ghl in [false, true] {
+            let ghl = if with_ghl {
+                r#","ghl":{"id":"g1","email":"a@b.co","firstName":"Zed","tags":["trial","news-old"]}"#
+            } else {
+                ""
+            };
+            let text = format!(
+                r#"{{"spec":{spec},"context":{context},"pairs":[{{"outseta":{person}{ghl}}}]}}"#
+            );
+            let Ok(input) = serde_json::from_str::<Value>(&text) else {
+                assert!(
+                    matches!(plan_sync_json(&text), Err(PlanJsonError::Unreadable(_))),
+                    "{text}"
+                );
+                continue;
+            };
+            let fast = plan_sync_json(&text);
+            // The spec and context are good: only pairs can fail here.
+            match plan_sync(&input) {
+                Ok(plans) => {
+                    assert_eq!(
+                        fast.unwrap(),
+                        serde_json::to_string(&plans).unwrap(),
+                        "{text}"
+                    )
+                }
+                Err(e) => panic!("{text}: {e:?}"),
+            }
+        }
+        // Email lists are read only with a list tag prefix, which a batch cannot set.
+        let (Ok(value), Ok(lean)) = (
+            serde_json::from_str::<Value>(person),
+            serde_json::from_str::<Lean>(person),
+        ) else {
+            continue;
+        };
+        let ctx = parse_context(Some(&serde_json::from_str(context).unwrap())).unwrap();
+        let spec = mapping::parse(&serde_json::from_str(spec).unwrap(), &ctx).unwrap();
+        let policy = parse_policy(None).unwrap();
+        let mut planner = Planner::new(&spec, &policy, &ctx);
+        planner.list_tag_prefix = Some("News-".to_owned());
+        let contact = json!({ "id": "g1", "email": "a@b.co", "tags": ["news-old", "news-gone"] });
+        for ghl in [Value::Null, contact] {
+            let read = || match &ghl {
+                Value::Null => Ok(None),
+                c => mapping::ghl_to_canonical_keyed(c, &planner.keys_by_id).map(Some),
+            };
+            let plan = |r: Result<PairPlan, MappingError>| {
+                serde_json::to_string(&r.map_err(|e| e.to_json()).unwrap_or_else(|e| PairPlan {
+                    error: Some(e),
+                    ..PairPlan::default()
+                }))
+                .unwrap()
+            };
+            assert_eq!(
+                plan(planner.try_plan(&lean, read, PairState::default())),
+                plan(planner.try_plan(&value, read, PairState::default())),
+                "{person}"
+            );
+        }
+    }
+}
