@@ -3,7 +3,9 @@
 // measured without the load of a shared machine moving between two separate runs.
 // Checks first that both builds give the same text for all 100,000 pairs.
 //   cp -a pkg/wasm /tmp/wasm-a   (build A: e.g. main), then `make build` on the change:
-//   node --expose-gc benches/plan-ab.mjs /tmp/wasm-a "$PWD/pkg/wasm" [ROUNDS]
+//   node --expose-gc benches/plan-ab.mjs /tmp/wasm-a "$PWD/pkg/wasm" [ROUNDS] [WASM_FILE]
+// WASM_FILE defaults to the size build; pass outseta_ghl_sync_node_bg.wasm for the
+// build Node loads.
 // Not a *.bench.mjs: `make bench` does not run it.
 import { deepStrictEqual } from "node:assert";
 import { readFileSync } from "node:fs";
@@ -12,10 +14,11 @@ import { applyToGhl, CONTEXT, ghlContact, person } from "../tests/js/people.mjs"
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 const ROUNDS = Number(process.argv[4] ?? 5);
+const WASM_FILE = process.argv[5] ?? "outseta_ghl_sync_bg.wasm";
 const N = 100_000, BATCH = 5_000;
 const load = async (dir) => {
   const m = await import(`${dir}/outseta_ghl_sync.js`);
-  m.initSync({ module: readFileSync(`${dir}/outseta_ghl_sync_bg.wasm`) });
+  m.initSync({ module: readFileSync(`${dir}/${WASM_FILE}`) });
   return m;
 };
 const A = await load(dirA), B = await load(dirB);

@@ -378,18 +378,18 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
         out.contact.set(&rule.ghl, value);
     }
     if spec.auto_custom_fields && ctx.ghl_custom_fields.is_some() {
-        person.for_each_entry(&mut |key, value| {
-            if key.starts_with('_')
-                || OUTSETA_FIELDS.iter().any(|(n, _)| *n == key)
-                || is_empty(&value)
-            {
-                return;
-            }
+        // Keys are judged before their values are read: a Lean person converts only the
+        // values of keys that name a GHL custom field.
+        let keep = |key: &str| {
+            !key.starts_with('_')
+                && !OUTSETA_FIELDS.iter().any(|(n, _)| *n == key)
+                && ctx
+                    .custom_field(&auto_custom_key(key)[CUSTOM_PREFIX.len()..])
+                    .is_some()
+        };
+        person.for_each_entry(&keep, &mut |key, value| {
             let canonical = auto_custom_key(key);
-            let custom_key = &canonical[CUSTOM_PREFIX.len()..];
-            if ctx.custom_field(custom_key).is_some()
-                && !out.contact.fields.contains_key(&canonical)
-            {
+            if !is_empty(&value) && !out.contact.fields.contains_key(&canonical) {
                 out.contact.set(&canonical, value.into_owned());
             }
         });

@@ -17,9 +17,10 @@ pub trait Record {
     fn type_name(&self) -> &'static str;
     fn is_null(&self) -> bool;
     fn is_object(&self) -> bool;
-    /// Calls `f` with each top-level key and value of an object, in key order, each key
-    /// once (the last value of a key given twice), as a parsed JSON object iterates.
-    fn for_each_entry(&self, f: &mut dyn FnMut(&str, Cow<'_, Value>));
+    /// Calls `f` with each top-level key `keep` accepts and its value, in key order, each
+    /// key once (the last value of a key given twice), as a parsed JSON object iterates.
+    /// `keep` sees only the key, so values that are not wanted are never converted.
+    fn for_each_entry(&self, keep: &dyn Fn(&str) -> bool, f: &mut dyn FnMut(&str, Cow<'_, Value>));
 }
 
 impl Record for Value {
@@ -35,9 +36,9 @@ impl Record for Value {
     fn is_object(&self) -> bool {
         Value::is_object(self)
     }
-    fn for_each_entry(&self, f: &mut dyn FnMut(&str, Cow<'_, Value>)) {
+    fn for_each_entry(&self, keep: &dyn Fn(&str) -> bool, f: &mut dyn FnMut(&str, Cow<'_, Value>)) {
         if let Value::Object(o) = self {
-            for (k, v) in o {
+            for (k, v) in o.iter().filter(|(k, _)| keep(k)) {
                 f(k, Cow::Borrowed(v));
             }
         }
@@ -118,13 +119,13 @@ impl Record for Lean<'_> {
     fn is_object(&self) -> bool {
         matches!(self, Lean::Object(_))
     }
-    fn for_each_entry(&self, f: &mut dyn FnMut(&str, Cow<'_, Value>)) {
+    fn for_each_entry(&self, keep: &dyn Fn(&str) -> bool, f: &mut dyn FnMut(&str, Cow<'_, Value>)) {
         let Lean::Object(entries) = self else {
             return;
         };
         // Key order, and the last of a duplicate key: a stable sort keeps duplicates in
         // input order, so the last of each run is the one a parsed object keeps.
-        let mut order: Vec<&(Cow<str>, Lean)> = entries.iter().collect();
+        let mut order: Vec<&(Cow<str>, Lean)> = entries.iter().filter(|e| keep(&e.0)).collect();
         order.sort_by(|a, b| a.0.cmp(&b.0));
         for (i, (k, v)) in order.iter().map(|e| (&e.0, &e.1)).enumerate() {
             if order.get(i + 1).is_some_and(|next| next.0 == *k) {
