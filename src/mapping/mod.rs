@@ -294,10 +294,10 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
             found: person.type_name(),
         });
     }
-    let text = |k: &str| {
-        person
-            .get_path(k)
-            .and_then(|v| v.as_str().map(str::to_owned))
+    // Moved out of an owned (Lean) value, copied from a borrowed one: one String each.
+    let text = |k: &str| match person.get_path(k)? {
+        Cow::Owned(Value::String(s)) => Some(s),
+        v => v.as_str().map(str::to_owned),
     };
     let mut out = Mapped::default();
     out.contact.links.outseta_uid = text("Uid");
