@@ -7,7 +7,7 @@ import { deepStrictEqual } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import { planSync, planSyncJson, previewMapping } from "outseta-ghl-sync";
 import { initSync } from "../pkg/wasm/outseta_ghl_sync.js";
-import { applyToGhl, CONTEXT, ghlContact, person } from "../tests/js/people.mjs";
+import { CONTEXT, steadyStateBatch } from "../tests/js/people.mjs";
 
 const N = 100_000;
 const BATCH = 5_000;
@@ -20,23 +20,11 @@ const sample = () => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 };
 
-// Steady state: every pair was linked by an earlier run; since then about a third of
-// the people changed in Outseta, a tenth changed email in GHL, some changed stage.
+// Steady state (tests/js/people.mjs): linked earlier, some people changed since.
 function buildBatches() {
   const batches = [];
   for (let start = 0; start < N; start += BATCH) {
-    const people = Array.from({ length: BATCH }, (_, k) => person(start + k));
-    const ghl = people.map((p, k) => ghlContact(p, start + k));
-    const linked = planSync({ context: CONTEXT, pairs: people.map((p, k) => ({ outseta: p, ghl: ghl[k] })) });
-    const pairs = people.map((p, k) => {
-      const i = start + k;
-      const outseta = i % 3 === 0 ? { ...p, FirstName: `${p.FirstName}-${i}`, Updated: "2026-11-27T09:00:00Z" } : p;
-      if (i % 11 === 0) outseta.Account = { ...p.Account, AccountStage: 3 };
-      const current = applyToGhl(ghl[k], linked[k].operations);
-      if (i % 10 === 5) current.email = `moved.${i}@example.org`;
-      return { outseta, ghl: current, state: linked[k].state };
-    });
-    const input = { context: CONTEXT, pairs };
+    const { people, input } = steadyStateBatch(planSync, start, BATCH);
     batches.push({ people, input, text: JSON.stringify(input) });
     sample();
   }

@@ -10,7 +10,7 @@
 import { deepStrictEqual } from "node:assert";
 import { readFileSync } from "node:fs";
 import { planSync } from "outseta-ghl-sync";
-import { applyToGhl, CONTEXT, ghlContact, person } from "../tests/js/people.mjs";
+import { steadyStateBatch } from "../tests/js/people.mjs";
 
 const [dirA, dirB] = process.argv.slice(2, 4);
 const ROUNDS = Number(process.argv[4] ?? 5);
@@ -24,18 +24,7 @@ const load = async (dir) => {
 const A = await load(dirA), B = await load(dirB);
 const batches = [];
 for (let start = 0; start < N; start += BATCH) {
-  const people = Array.from({ length: BATCH }, (_, k) => person(start + k));
-  const ghl = people.map((p, k) => ghlContact(p, start + k));
-  const linked = planSync({ context: CONTEXT, pairs: people.map((p, k) => ({ outseta: p, ghl: ghl[k] })) });
-  const pairs = people.map((p, k) => {
-    const i = start + k;
-    const outseta = i % 3 === 0 ? { ...p, FirstName: `${p.FirstName}-${i}`, Updated: "2026-11-27T09:00:00Z" } : p;
-    if (i % 11 === 0) outseta.Account = { ...p.Account, AccountStage: 3 };
-    const current = applyToGhl(ghl[k], linked[k].operations);
-    if (i % 10 === 5) current.email = `moved.${i}@example.org`;
-    return { outseta, ghl: current, state: linked[k].state };
-  });
-  batches.push(JSON.stringify({ context: CONTEXT, pairs }));
+  batches.push(JSON.stringify(steadyStateBatch(planSync, start, BATCH).input));
 }
 const outputs = batches.map((t) => A.planSyncJson(t));
 batches.forEach((t, i) => deepStrictEqual(B.planSyncJson(t), outputs[i]));

@@ -90,3 +90,23 @@ export function applyToGhl(contact, operations) {
   }
   return out;
 }
+
+/**
+ * One batch of the Plan benches' steady state: every pair was linked by an earlier run
+ * (`planSync`, passed in so a bench can use any build); since then about a third of the
+ * people changed in Outseta, a tenth changed email in GHL, some changed stage.
+ */
+export function steadyStateBatch(planSync, start, size) {
+  const people = Array.from({ length: size }, (_, k) => person(start + k));
+  const ghl = people.map((p, k) => ghlContact(p, start + k));
+  const linked = planSync({ context: CONTEXT, pairs: people.map((p, k) => ({ outseta: p, ghl: ghl[k] })) });
+  const pairs = people.map((p, k) => {
+    const i = start + k;
+    const outseta = i % 3 === 0 ? { ...p, FirstName: `${p.FirstName}-${i}`, Updated: "2026-11-27T09:00:00Z" } : p;
+    if (i % 11 === 0) outseta.Account = { ...p.Account, AccountStage: 3 };
+    const current = applyToGhl(ghl[k], linked[k].operations);
+    if (i % 10 === 5) current.email = `moved.${i}@example.org`;
+    return { outseta, ghl: current, state: linked[k].state };
+  });
+  return { people, input: { context: CONTEXT, pairs } };
+}
