@@ -65,27 +65,9 @@ impl From<&str> for FieldName {
     }
 }
 
-impl From<&String> for FieldName {
-    fn from(name: &String) -> FieldName {
-        FieldName::from(name.as_str())
-    }
-}
-
 impl From<String> for FieldName {
     fn from(name: String) -> FieldName {
         FieldName::standard(&name).unwrap_or(FieldName(Cow::Owned(name)))
-    }
-}
-
-impl From<&FieldName> for FieldName {
-    fn from(name: &FieldName) -> FieldName {
-        name.clone()
-    }
-}
-
-impl From<FieldName> for String {
-    fn from(name: FieldName) -> String {
-        name.0.into_owned()
     }
 }
 
@@ -117,27 +99,9 @@ impl PartialEq<str> for FieldName {
     }
 }
 
-impl PartialEq<&str> for FieldName {
-    fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
-    }
-}
-
-impl PartialEq<String> for FieldName {
-    fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
-    }
-}
-
 impl fmt::Debug for FieldName {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for FieldName {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -189,10 +153,6 @@ impl Fields {
         self.find(name).ok().map(|i| &self.0[i].1)
     }
 
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
-        self.find(name).ok().map(|i| &mut self.0[i].1)
-    }
-
     pub fn contains_key(&self, name: &str) -> bool {
         self.find(name).is_ok()
     }
@@ -241,10 +201,6 @@ impl Fields {
         self.0.is_empty()
     }
 
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-
     /// The fields in name order.
     pub fn iter(&self) -> Iter<'_> {
         self.0
@@ -254,10 +210,6 @@ impl Fields {
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &FieldName> + ExactSizeIterator {
         self.0.iter().map(|(k, _)| k)
-    }
-
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
-        self.0.iter().map(|(_, v)| v)
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&FieldName, &mut Value) -> bool) {
