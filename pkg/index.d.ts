@@ -360,7 +360,11 @@ export function mergeContact(
 /** Plans a batch of pairs: the operations (with reasons) and the next state of each pair. */
 export function planSync(input: PlanInput): PairPlan[];
 
-/** `planSync` with JSON text in and out (for callers that already hold text). */
+/**
+ * `planSync` with JSON text in and out (for callers that already hold text). The output
+ * is all ASCII: non-ASCII characters are written as `\uXXXX` escapes, which
+ * `JSON.parse` reads back to the same strings (and JavaScript decodes ASCII faster).
+ */
 export function planSyncJson(input: string): string;
 // ---------------------------------------------------------------------------------------
 // Duplicate detection and record linkage

@@ -409,7 +409,7 @@ proptest! {
         prop_assert_eq!(plans.len(), 2);
         // The text path reads pairs its own way; it must plan (and refuse) the same.
         let text = plan_sync_json(&input.to_string()).unwrap();
-        prop_assert_eq!(text, serde_json::to_string(&plans).unwrap());
+        prop_assert_eq!(text, to_ascii_json(&plans).unwrap());
         let _ = planner.plan_pair(&o, &Value::Null, PairState::default());
         let _ = mapping::preview(std::slice::from_ref(&g), &spec, &ctx, Direction::ToOutseta);
         let _ = mapping::validate(&o, Some(&g));
@@ -459,11 +459,7 @@ fn the_text_path_plans_exactly_as_the_value_path() {
         };
         let fast = plan_sync_json(text);
         match plan_sync(&input) {
-            Ok(plans) => assert_eq!(
-                fast.unwrap(),
-                serde_json::to_string(&plans).unwrap(),
-                "{text}"
-            ),
+            Ok(plans) => assert_eq!(fast.unwrap(), to_ascii_json(&plans).unwrap(), "{text}"),
             Err(e) => match fast {
                 Err(PlanJsonError::Batch(f)) => assert_eq!(f.to_json(), e.to_json(), "{text}"),
                 other => panic!("{text}: {other:?}"),
@@ -474,6 +470,24 @@ fn the_text_path_plans_exactly_as_the_value_path() {
         plan_sync_json("{\"pairs\": ["),
         Err(PlanJsonError::Unreadable(_))
     ));
+}
+
+/// `planSyncJson` writes non-ASCII characters as `\u` escapes (surrogate pairs beyond
+/// the BMP): all-ASCII text that reads back as exactly the Plans `plan_sync` makes.
+#[test]
+fn the_text_path_writes_ascii_that_reads_back_the_same() {
+    let mut p = person();
+    p["FirstName"] = json!("Zoë \u{1F600} \u{0} \u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}");
+    p["LastName"] = json!("García-Ñúñez \\ \" \n");
+    let input = json!({ "pairs": [{ "outseta": p, "ghl": ghl() }, { "outseta": p }] });
+    let text = plan_sync_json(&input.to_string()).unwrap();
+    assert!(text.is_ascii(), "{text}");
+    // U+007F is ASCII: JSON leaves it as it is.
+    let escaped = "Zo\\u00eb \\ud83d\\ude00 \\u0000 \x7f\\u0080\\u07ff\\u0800\\uffff\\ud800\\udc00";
+    assert!(text.contains(escaped), "{text}");
+    let plans = plan_sync(&input).unwrap();
+    let read: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(read, serde_json::to_value(&plans).unwrap());
 }
 
 /// The text path reads the person as a `Lean` tree, the objects path as a `Value`:
@@ -546,11 +560,7 @@ fn a_lean_person_plans_exactly_as_a_value_person() {
             // The spec and context are good: only pairs can fail here.
             match plan_sync(&input) {
                 Ok(plans) => {
-                    assert_eq!(
-                        fast.unwrap(),
-                        serde_json::to_string(&plans).unwrap(),
-                        "{text}"
-                    )
+                    assert_eq!(fast.unwrap(), to_ascii_json(&plans).unwrap(), "{text}")
                 }
                 Err(e) => panic!("{text}: {e:?}"),
             }
