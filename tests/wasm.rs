@@ -331,3 +331,47 @@ fn names_fold_through_the_host_normalize_as_natively() {
     assert_eq!(fold("é"), "e");
     assert_eq!(fold("\u{301}"), "");
 }
+
+extern "C" {
+    /// The crate's own `memcmp` (src/wasm/memcmp.rs), which every byte compare calls.
+    fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32;
+}
+
+/// The word-at-a-time `memcmp` orders bytes exactly as a byte loop does: every length
+/// from 0 to 40, unaligned starts, the difference at every position, bytes above 0x7f.
+#[wasm_bindgen_test]
+fn memcmp_orders_bytes_as_a_byte_loop_does() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let reference = |a: &[u8], b: &[u8]| {
+        for i in 0..a.len() {
+            if a[i] != b[i] {
+                return i32::from(a[i]) - i32::from(b[i]);
+            }
+        }
+        0
+    };
+    let buf_a: Vec<u8> = (0..64).map(|_| next() as u8).collect();
+    for len in 0..=40 {
+        for offset in 0..4 {
+            let a = &buf_a[offset..offset + len];
+            let same: Vec<u8> = std::iter::once(0).chain(a.iter().copied()).collect();
+            let b = &same[1..];
+            assert_eq!(unsafe { memcmp(a.as_ptr(), b.as_ptr(), len) }, 0);
+            assert_eq!(a.cmp(b), std::cmp::Ordering::Equal);
+            for at in 0..len {
+                let mut other = same.clone();
+                other[1 + at] = next() as u8;
+                let b = &other[1..];
+                let got = unsafe { memcmp(a.as_ptr(), b.as_ptr(), len) };
+                assert_eq!(got.signum(), reference(a, b).signum(), "len {len} at {at}");
+                assert_eq!(a.cmp(b), reference(a, b).cmp(&0), "len {len} at {at}");
+            }
+        }
+    }
+}

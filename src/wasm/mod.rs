@@ -7,6 +7,7 @@ mod error;
 mod exports;
 mod ghl;
 mod json;
+mod memcmp;
 mod merge;
 mod options;
 mod outseta;
