@@ -106,7 +106,10 @@ test("Outseta webhooks: unsigned, forged, tampered, malformed and replayed deliv
   const good = await outsetaHook("PersonCreated", body, { "x-hub-signature-256": signBody(signingKey, body) });
   assert.equal(good.status, 202, await good.text());
   await until(async () => (await contacts()).some((c) => c.email === "olga@example.com"), "the contact in GHL");
-  await until(async () => storeRows().some((r) => r.k.startsWith("link/") || r.k.includes(uid)), "the link in D1");
+  // The link is stored as soon as the GHL contact exists and its synced state after:
+  // wait for the state (a snapshot taken between the two saw the second as a change).
+  await until(async () => storeRows().some((r) => r.k === `link/o/${uid}` && JSON.parse(r.v).state?.base), "the synced link in D1");
+  await new Promise((r) => setTimeout(r, 500));
 
   const tampered = JSON.stringify({ ...JSON.parse(body), FirstName: "Mallory" });
   await refused("unsigned", () => outsetaHook("PersonUpdated", tampered), 401, "SIGNATURE_INVALID");
