@@ -398,9 +398,10 @@ impl<'a> Planner<'a> {
         state: PairState,
     ) -> Result<PairPlan, MappingError> {
         let mut plan = PairPlan::default();
-        let o = match outseta.is_null() {
-            true => None,
-            false => Some(self.outseta_mapped(outseta)?),
+        let o = if outseta.is_null() {
+            None
+        } else {
+            Some(self.outseta_mapped(outseta)?)
         };
         let g = ghl()?;
         match (o, g) {
@@ -921,10 +922,7 @@ pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
             Ok(plan) => plan,
             Err(e) => pair_error(&e),
         };
-        plan.serialize(&mut serde_json::Serializer::with_formatter(
-            &mut out, AsciiJson,
-        ))
-        .map_err(|e| PlanJsonError::Write(e.to_string()))?;
+        write_ascii_json(&mut out, &plan)?;
     }
     out.push(b']');
     String::from_utf8(out).map_err(|e| PlanJsonError::Write(e.to_string()))
@@ -934,12 +932,18 @@ pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
 /// `planSyncJson` writes its Plans.
 pub(crate) fn to_ascii_json<T: Serialize + ?Sized>(value: &T) -> Result<String, PlanJsonError> {
     let mut out = Vec::new();
-    value
-        .serialize(&mut serde_json::Serializer::with_formatter(
-            &mut out, AsciiJson,
-        ))
-        .map_err(|e| PlanJsonError::Write(e.to_string()))?;
+    write_ascii_json(&mut out, value)?;
     String::from_utf8(out).map_err(|e| PlanJsonError::Write(e.to_string()))
+}
+
+/// Appends `value` to `out` as `to_ascii_json` writes it.
+fn write_ascii_json<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), PlanJsonError> {
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(out, AsciiJson))
+        .map_err(|e| PlanJsonError::Write(e.to_string()))
 }
 
 /// serde_json's compact output with non-ASCII characters written as `\uXXXX` escapes
