@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use thiserror::Error;
 
 use crate::error::{json_type_name, CodedError};
-use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, Fields, CUSTOM_PREFIX};
+use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, Fields, Tags, CUSTOM_PREFIX};
 pub use record::{Lean, Record};
 use spec::{auto_custom_key, Condition, OUTSETA_FIELDS};
 pub use spec::{parse, parse_context, Context, Direction, Problem, Spec};
@@ -144,8 +144,8 @@ impl FieldError {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mapped {
     pub contact: Contact,
-    pub tags_add: BTreeSet<String>,
-    pub tags_remove: BTreeSet<String>,
+    pub tags_add: Tags,
+    pub tags_remove: Tags,
     pub errors: Vec<FieldError>,
 }
 
@@ -457,7 +457,7 @@ pub enum PayloadKind {
 /// endpoints, since a PUT's `tags` would overwrite them all).
 pub fn ghl_payload<'a, K: AsRef<str> + ?Sized + 'a>(
     fields: impl IntoIterator<Item = (&'a K, &'a Value)>,
-    tags: Option<&BTreeSet<String>>,
+    tags: Option<&Tags>,
     kind: PayloadKind,
     ctx: &Context,
     errors: &mut Vec<FieldError>,

@@ -8,7 +8,7 @@
 
 pub mod plan;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::error::json_type_name;
 use crate::mapping::transform::parse_iso;
 use crate::mapping::{Direction, Problem};
-use crate::model::{is_empty, Contact, Fields};
+use crate::model::{is_empty, Contact, Fields, Tags};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -233,8 +233,8 @@ pub struct Merge {
     pub to_outseta: BTreeMap<String, Value>,
     pub to_ghl: BTreeMap<String, Value>,
     /// Tag changes for GHL (Outseta has no person tags).
-    pub tags_add: BTreeSet<String>,
-    pub tags_remove: BTreeSet<String>,
+    pub tags_add: Tags,
+    pub tags_remove: Tags,
     pub conflicts: Vec<Conflict>,
     pub decisions: Vec<Decision>,
 }
@@ -579,7 +579,7 @@ fn decide<'a>(
     // Tags: a set merge against the base. A base tag both sides still hold stays; one
     // either side removed goes; a tag either side added comes. Every tag of the merge
     // is on one side or the other, so it is their union less the removals.
-    let mut merged_tags: BTreeSet<String> = outseta.tags.union(&ghl.tags).cloned().collect();
+    let mut merged_tags: Tags = outseta.tags.union(&ghl.tags).cloned().collect();
     merged_tags
         .retain(|t| !base.tags.contains(t) || (outseta.tags.contains(t) && ghl.tags.contains(t)));
     out.tags_add = merged_tags.difference(&ghl.tags).cloned().collect();
@@ -616,7 +616,7 @@ impl std::io::Write for Fnv {
 /// side keeps tags. Equal hashes mean the side holds exactly what we wrote.
 pub fn echo_hash<'a>(
     fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
-    tags: Option<&BTreeSet<String>>,
+    tags: Option<&Tags>,
 ) -> String {
     let fields: BTreeMap<&str, &Value> = fields.into_iter().map(|(k, v)| (k.as_str(), v)).collect();
     echo_hash_sorted(fields, tags)
@@ -626,7 +626,7 @@ pub fn echo_hash<'a>(
 /// `BTreeMap`'s iterator, filtered): the same hash, without building a map to sort them.
 /// `tags` is a set of tags (owned or borrowed): what counts is that it writes as the
 /// same JSON array.
-pub(crate) fn echo_hash_sorted<'a, T: Serialize>(
+pub(crate) fn echo_hash_sorted<'a, T: Serialize + ?Sized>(
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
     tags: Option<&T>,
 ) -> String {
@@ -635,7 +635,7 @@ pub(crate) fn echo_hash_sorted<'a, T: Serialize>(
 
 /// Whether `hash` (as stored) is `echo_hash_sorted` of these fields and tags: compared
 /// as numbers, so a check for an echo does not write out a hash string.
-pub(crate) fn echo_hash_is<'a, T: Serialize>(
+pub(crate) fn echo_hash_is<'a, T: Serialize + ?Sized>(
     hash: &str,
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
     tags: Option<&T>,
@@ -651,7 +651,7 @@ pub(crate) fn echo_hash_is<'a, T: Serialize>(
     u64::from_str_radix(hex, 16) == Ok(echo_fnv(fields, tags))
 }
 
-fn echo_fnv<'a, T: Serialize>(
+fn echo_fnv<'a, T: Serialize + ?Sized>(
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
     tags: Option<&T>,
 ) -> u64 {
@@ -663,7 +663,7 @@ fn echo_fnv<'a, T: Serialize>(
         }
     }
     #[derive(Serialize)]
-    struct Hashed<'a, F: Serialize, T: Serialize> {
+    struct Hashed<'a, F: Serialize, T: Serialize + ?Sized> {
         f: F,
         t: Option<&'a T>,
     }

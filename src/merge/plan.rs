@@ -13,7 +13,7 @@ use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError, Lean,
     MappingError, PayloadKind, Record, Spec,
 };
-use crate::model::{is_empty, Contact, Fields, GhlKey, GhlRead};
+use crate::model::{is_empty, Contact, Fields, GhlKey, GhlRead, Tags};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -218,8 +218,7 @@ impl<'a> Planner<'a> {
         // `vip` that comes back, or each echo would add it again.
         // The three sets hold only the rules' tags (`contact.tags` is `tags_add`).
         if !self.spec_tags_lower {
-            let lower =
-                |tags: &BTreeSet<String>| tags.iter().map(|t| t.trim().to_lowercase()).collect();
+            let lower = |tags: &Tags| tags.iter().map(|t| t.trim().to_lowercase()).collect();
             o.tags_add = lower(&o.tags_add);
             o.tags_remove = lower(&o.tags_remove);
             o.contact.tags = lower(&o.contact.tags);
@@ -246,18 +245,18 @@ impl<'a> Planner<'a> {
         person: &R,
         o: &mapping::Mapped,
         tags: impl Iterator<Item = &'t String>,
-    ) -> BTreeSet<String> {
+    ) -> Tags {
         let Some(prefix) = &self.list_tag_prefix else {
-            return BTreeSet::new();
+            return Tags::new();
         };
         if !person
             .get_path("EmailListPerson")
             .is_some_and(|lists| lists.is_array())
         {
-            return BTreeSet::new();
+            return Tags::new();
         }
         let prefix = prefix.to_lowercase();
-        tags.filter(|t| t.starts_with(&prefix) && !o.tags_add.contains(*t))
+        tags.filter(|t| t.starts_with(&prefix) && !o.tags_add.contains(t))
             .cloned()
             .collect()
     }
@@ -347,7 +346,7 @@ impl<'a> Planner<'a> {
         current: &Contact,
         writes: &BTreeMap<String, Value>,
         side: System,
-        tags: Option<&BTreeSet<&String>>,
+        tags: Option<&[&String]>,
     ) -> String {
         // Both are in key order: walked side by side, a write replacing (or, empty,
         // clearing) the current value, with no map built to sort them.
@@ -458,7 +457,7 @@ impl<'a> Planner<'a> {
                 let mut base = Contact {
                     links: g.links.clone(),
                     fields: self.projected(&g, System::Outseta),
-                    tags: BTreeSet::new(),
+                    tags: Tags::new(),
                     created_at: g.created_at.clone(),
                     updated_at: g.updated_at.clone(),
                 };
@@ -510,7 +509,7 @@ impl<'a> Planner<'a> {
             .tags
             .iter()
             .chain(&o.tags_add)
-            .filter(|t| !o.tags_remove.contains(*t))
+            .filter(|t| !o.tags_remove.contains(t))
             .cloned()
             .collect();
         // Echo suppression: a side that holds exactly what we last wrote to it has not
@@ -686,10 +685,10 @@ impl<'a> Planner<'a> {
         });
         if wrote_ghl {
             // Borrowed: the hash writes the same array as of owned tags.
-            let tags: BTreeSet<&String> = g
+            let tags: Vec<&String> = g
                 .tags
                 .union(&m.tags_add)
-                .filter(|t| !m.tags_remove.contains(*t))
+                .filter(|t| !m.tags_remove.contains(t))
                 .collect();
             plan.state.echo.ghl = Some(self.hash_after(&g, &m.to_ghl, System::Ghl, Some(&tags)));
         }

@@ -4,6 +4,7 @@ use proptest::prelude::{
 };
 use proptest::strategy::Strategy as Gen;
 use serde_json::json;
+use std::collections::BTreeSet;
 
 fn contact(fields: &[(&str, &str)], tags: &[&str], updated: Option<&str>) -> Contact {
     let mut c = Contact::default();
@@ -38,7 +39,7 @@ fn apply(m: &Merge, o: &Contact, g: &Contact) -> (Contact, Contact) {
     g2.tags = g
         .tags
         .union(&m.tags_add)
-        .filter(|t| !m.tags_remove.contains(*t))
+        .filter(|t| !m.tags_remove.contains(t))
         .cloned()
         .collect();
     (o2, g2)
@@ -146,8 +147,8 @@ fn tags_merge_as_a_set() {
         m.merged.tags,
         ["b", "x", "y"].iter().map(|t| t.to_string()).collect()
     );
-    assert_eq!(m.tags_add, BTreeSet::from(["x".to_owned()]));
-    assert_eq!(m.tags_remove, BTreeSet::from(["c".to_owned()]));
+    assert_eq!(m.tags_add, Tags::from(["x".to_owned()]));
+    assert_eq!(m.tags_remove, Tags::from(["c".to_owned()]));
 }
 
 #[test]
@@ -212,7 +213,7 @@ fn policy_parsing() {
 #[test]
 fn echo_hash_is_stable_and_sensitive() {
     let a = BTreeMap::from([("email".to_owned(), json!("a@b.co"))]);
-    let tags = BTreeSet::from(["x".to_owned()]);
+    let tags = Tags::from(["x".to_owned()]);
     assert_eq!(
         echo_hash(&a, Some(&tags)),
         echo_hash(&a.clone(), Some(&tags.clone()))
@@ -224,11 +225,11 @@ fn echo_hash_is_stable_and_sensitive() {
 #[test]
 fn an_echo_check_agrees_with_the_hash_text_exactly() {
     let fields = [("email", json!("a@b.co")), ("phone", json!("+1"))];
-    let tags = BTreeSet::from(["x".to_owned()]);
+    let tags = Tags::from(["x".to_owned()]);
     let entries = || fields.iter().map(|(k, v)| (*k, v));
     let hash = echo_hash_sorted(entries(), Some(&tags));
     assert!(echo_hash_is(&hash, entries(), Some(&tags)));
-    assert!(!echo_hash_is(&hash, entries(), None::<&BTreeSet<String>>));
+    assert!(!echo_hash_is(&hash, entries(), None::<&Tags>));
     assert!(!echo_hash_is(&hash, entries().take(1), Some(&tags)));
     // Only the exact text counts, as when the strings were compared.
     let hex = &hash["fnv1a64:".len()..];
@@ -326,10 +327,10 @@ proptest! {
     #[test]
     fn tag_additions_and_removals_from_both_sides_survive(base in arb_contact(), o in arb_contact(), g in arb_contact()) {
         let m = merge(&base, &o, &g, &Policy::default(), None);
-        for t in o.tags.iter().chain(&g.tags).filter(|t| !base.tags.contains(*t)) {
+        for t in o.tags.iter().chain(&g.tags).filter(|t| !base.tags.contains(t)) {
             prop_assert!(m.merged.tags.contains(t), "addition {} lost", t);
         }
-        for t in base.tags.iter().filter(|t| !o.tags.contains(*t) || !g.tags.contains(*t)) {
+        for t in base.tags.iter().filter(|t| !o.tags.contains(t) || !g.tags.contains(t)) {
             prop_assert!(!m.merged.tags.contains(t), "removal {} lost", t);
         }
     }

@@ -6,13 +6,15 @@
 //! an empty value (`null`, `""`, `[]`) is never stored, so "absent" and "empty" are one
 //! state everywhere.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 mod fields;
+mod tags;
 pub use fields::{FieldName, Fields};
+pub use tags::Tags;
 
 /// The JSON type a canonical field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +116,7 @@ pub struct Links {
 pub struct Contact {
     pub links: Links,
     pub fields: Fields,
-    pub tags: BTreeSet<String>,
+    pub tags: Tags,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -286,7 +288,7 @@ impl GhlRead {
 }
 
 /// The tags of a contact as GHL payloads want them: sorted, de-duplicated.
-pub fn tag_list(tags: &BTreeSet<String>) -> Value {
+pub fn tag_list(tags: &Tags) -> Value {
     Value::Array(tags.iter().cloned().map(Value::String).collect())
 }
 
