@@ -21,7 +21,7 @@ use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, Fields, Tag
 pub use record::{Lean, Record};
 use spec::{auto_custom_key, Condition, OUTSETA_FIELDS};
 pub use spec::{parse, parse_context, Context, Direction, Problem, Spec};
-use transform::{parse_date, DateFormat, Ty};
+use transform::{parse_date, DateFormat, Transform, Ty};
 
 /// The built-in mapping, also shipped as pkg/default-mapping.json.
 pub const DEFAULT_SPEC_JSON: &str = include_str!("default.json");
@@ -338,11 +338,18 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
                 continue 'rules;
             }
         }
-        let first = sources
-            .iter()
-            .find(|v| !is_empty(v))
-            .map_or(Value::Null, |v| (*v).clone());
-        let mut value = first;
+        let first = sources.iter().position(|v| !is_empty(v));
+        // Only `join_name` reads the sources again: without it, the value read is
+        // moved into place rather than copied.
+        let (mut value, sources) =
+            if rule.to_ghl.iter().any(Transform::reads_sources) || rule.outseta.len() > few.len() {
+                (first.map_or(Value::Null, |i| sources[i].clone()), sources)
+            } else {
+                let value = first
+                    .and_then(|i| few[i].take())
+                    .map_or(Value::Null, Cow::into_owned);
+                (value, &[][..])
+            };
         for t in &rule.to_ghl {
             match t.apply(value, sources, &lookup) {
                 Ok(v) => value = v,

@@ -240,6 +240,11 @@ impl Transform {
         }
     }
 
+    /// Whether `apply` reads `sources` (the others transform `value` alone).
+    pub fn reads_sources(&self) -> bool {
+        matches!(self, Transform::JoinName)
+    }
+
     /// Applies the transform. `sources` are all the rule's source values (for
     /// `joinName`); `lookup` reads a path of the record (for templates).
     pub fn apply(
