@@ -339,7 +339,7 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
             }
         }
         let first = sources.iter().position(|v| !is_empty(v));
-        // Only `join_name` reads the sources again: without it, the value read is
+        // Only `joinName` reads the sources again: without it, the value read is
         // moved into place rather than copied.
         let (mut value, sources) =
             if rule.to_ghl.iter().any(Transform::reads_sources) || rule.outseta.len() > few.len() {
