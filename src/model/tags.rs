@@ -5,14 +5,12 @@
 //! those a 272-byte node even for one tag (just past dlmalloc's small bins in wasm); a
 //! sorted `Vec` holds one tag in 24 bytes.
 
-use std::fmt;
-
-use serde::de::{SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Tags in byte order, each once: the order and uniqueness GHL payloads and echo hashes
 /// rely on (`tags` write as the same JSON array a `BTreeSet` wrote).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct Tags(Vec<String>);
 
 impl Tags {
@@ -132,29 +130,9 @@ impl<'a> IntoIterator for &'a Tags {
     }
 }
 
-impl Serialize for Tags {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
-
 impl<'de> Deserialize<'de> for Tags {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tags, D::Error> {
-        struct TagsVisitor;
-        impl<'de> Visitor<'de> for TagsVisitor {
-            type Value = Tags;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array of tags")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tags, A::Error> {
-                let mut tags = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-                while let Some(tag) = seq.next_element::<String>()? {
-                    tags.push(tag);
-                }
-                Ok(Tags::from_vec(tags))
-            }
-        }
-        d.deserialize_seq(TagsVisitor)
+        Vec::deserialize(d).map(Tags::from_vec)
     }
 }
 
