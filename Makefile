@@ -21,15 +21,20 @@ export WRANGLER_HIDE_BANNER := true
 CRATE_WASM := target/wasm32-unknown-unknown/release/outseta_ghl_sync.wasm
 PKG_WASM := pkg/wasm/outseta_ghl_sync_bg.wasm
 # The build Node loads, next to the size build that browsers and Workers load: this crate
-# at opt-level 2 instead of "s". The CLI, bulk imports, reconcile, dedup and the Plan run
-# large batches in Node, where nothing is uploaded or downloaded per request. Measured in
-# one process (a 5,000-pair Plan batch through planSyncJson, after wasm-opt -Oz): "s"
-# 207 ms, 2 164 ms; gzipped 791 KB, 888 KB. Dependencies stay at "s": their settings
-# go into their symbol names, which the glue calls (closure shims named after wasm-bindgen
-# and js-sys), and the generic code that runs hot is instantiated in this crate anyway.
-# With the same names and v0 mangling (.cargo/config.toml) both builds take the one
-# glue, pkg/wasm/outseta_ghl_sync.js.
-NODE_CARGO := --config 'profile.release.package."outseta-ghl-sync".opt-level=2'
+# and serde_json at opt-level 3 instead of "s", and wasm-opt -O3 instead of -Oz. The CLI,
+# bulk imports, reconcile, dedup and the Plan run large batches in Node, where nothing is
+# uploaded or downloaded per request. Measured in one process (a 5,000-pair Plan batch
+# through planSyncJson, after wasm-opt -Oz): "s" 207 ms, 2 164 ms; gzipped 791 KB,
+# 888 KB. Then, in instructions per 5,000-pair call (callgrind, V8's tiers fixed): 2 and
+# -Oz 1,016M; 2 and -O3 990M; 3 and -O3 980M; with serde_json at 3 too, 975M (-4.0%;
+# 0.980 and 0.992 of the time in plan-ab.mjs both ways); every dependency at 3, 972M,
+# but then the glue differs. Other dependencies stay at "s": their settings go into
+# their symbol names, which the glue calls (closure shims named after wasm-bindgen and
+# js-sys). With the same names and v0 mangling (.cargo/config.toml) both builds take the
+# one glue, pkg/wasm/outseta_ghl_sync.js.
+NODE_CARGO := --config 'profile.release.package."outseta-ghl-sync".opt-level=3' \
+  --config 'profile.release.package.serde_json.opt-level=3'
+NODE_WASM_OPT := -O3 --strip-debug --strip-producers --strip-target-features
 NODE_CRATE_WASM := target/node/wasm32-unknown-unknown/release/outseta_ghl_sync.wasm
 NODE_WASM := pkg/wasm/outseta_ghl_sync_node_bg.wasm
 # The benchmark-only build (feature bench-serde-wasm-bindgen, with the Node build's
@@ -96,12 +101,12 @@ $(NODE_WASM): $(RUST_SOURCES) Makefile $(PKG_WASM)
 	wasm-bindgen --target web --experimental-reset-state-function --out-dir target/node/bindgen --out-name outseta_ghl_sync $(NODE_CRATE_WASM)
 	diff <(grep -v '^ *//' target/node/bindgen/outseta_ghl_sync.js) <(grep -v '^ *//' pkg/wasm/outseta_ghl_sync.js) >/dev/null \
 	  || { echo "the Node build's glue differs from pkg/wasm/outseta_ghl_sync.js" >&2; exit 1; }
-	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features target/node/bindgen/outseta_ghl_sync_bg.wasm -o $(NODE_WASM)
+	wasm-opt $(NODE_WASM_OPT) target/node/bindgen/outseta_ghl_sync_bg.wasm -o $(NODE_WASM)
 
 $(BENCH_WASM): $(RUST_SOURCES) Makefile
 	cargo build --target wasm32-unknown-unknown --release $(NODE_CARGO) --features bench-serde-wasm-bindgen --target-dir target/bench
 	wasm-bindgen --target web --out-dir pkg/wasm-bench --out-name outseta_ghl_sync target/bench/wasm32-unknown-unknown/release/outseta_ghl_sync.wasm
-	wasm-opt -Oz --strip-debug --strip-producers --strip-target-features $(BENCH_WASM) -o $(BENCH_WASM)
+	wasm-opt $(NODE_WASM_OPT) $(BENCH_WASM) -o $(BENCH_WASM)
 
 clean:
 	cargo clean
