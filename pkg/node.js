@@ -1,5 +1,5 @@
 // Node entry: Node's fetch cannot read file: URLs, so the .wasm is read from disk and
-// compiled synchronously. Node loads the speed build (opt-level 2, see the Makefile's
+// compiled synchronously. Node loads the speed build (opt-level 3, see the Makefile's
 // NODE_WASM) through the same glue as the size build browsers and Workers load.
 import { readFileSync } from "node:fs";
 import { initSync } from "./wasm/outseta_ghl_sync.js";
