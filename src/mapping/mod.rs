@@ -19,7 +19,7 @@ use thiserror::Error;
 use crate::error::{json_type_name, CodedError};
 use crate::model::{field_ref, is_empty, tag_list, Contact, FieldRef, Fields, Tags, CUSTOM_PREFIX};
 pub use record::{Lean, Record};
-use spec::{auto_custom_key, Condition, OUTSETA_FIELDS};
+use spec::{auto_custom_key, outseta_field, Condition};
 pub use spec::{parse, parse_context, Context, Direction, Problem, Spec};
 use transform::{parse_date, DateFormat, Transform, Ty};
 
@@ -389,7 +389,7 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
         // values of keys that name a GHL custom field.
         let keep = |key: &str| {
             !key.starts_with('_')
-                && !OUTSETA_FIELDS.iter().any(|(n, _)| *n == key)
+                && outseta_field(key).is_none()
                 && ctx
                     .custom_field(&auto_custom_key(key)[CUSTOM_PREFIX.len()..])
                     .is_some()

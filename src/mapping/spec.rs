@@ -128,34 +128,40 @@ pub struct Problem {
     pub message: String,
 }
 
-/// The standard Outseta Person fields and their JSON types (../shared/specs/outseta/
-/// NOTES.md section 5). Custom properties are any other PascalCase top-level key.
-pub const OUTSETA_FIELDS: &[(&str, Ty)] = &[
-    ("Uid", Ty::String),
-    ("Email", Ty::String),
-    ("FirstName", Ty::String),
-    ("LastName", Ty::String),
-    ("FullName", Ty::String),
-    ("PhoneMobile", Ty::String),
-    ("PhoneWork", Ty::String),
-    ("Title", Ty::String),
-    ("Timezone", Ty::String),
-    ("Language", Ty::String),
-    ("IPAddress", Ty::String),
-    ("Referer", Ty::String),
-    ("UserAgent", Ty::String),
-    ("ProfileImageS3Url", Ty::String),
-    ("MailingAddress", Ty::Object),
-    ("PasswordMustChange", Ty::Boolean),
-    ("LastLoginDateTime", Ty::String),
-    ("HasLoggedIn", Ty::Boolean),
-    ("HasUnsubscribed", Ty::Boolean),
-    ("OptInToEmailList", Ty::Boolean),
-    ("Account", Ty::Object),
-    ("PersonAccount", Ty::Array),
-    ("Created", Ty::String),
-    ("Updated", Ty::String),
-];
+/// The JSON type of the standard Outseta Person field `name` (../shared/specs/outseta/
+/// NOTES.md section 5), or `None`: custom properties are any other PascalCase top-level
+/// key. A `match` on literals compiles to length checks and integer compares; a search
+/// of a list called `memcmp` for each candidate, and `autoCustomFields` asks this of
+/// every key of every person mapped.
+pub fn outseta_field(name: &str) -> Option<Ty> {
+    Some(match name {
+        "Account" => Ty::Object,
+        "Created" => Ty::String,
+        "Email" => Ty::String,
+        "FirstName" => Ty::String,
+        "FullName" => Ty::String,
+        "HasLoggedIn" => Ty::Boolean,
+        "HasUnsubscribed" => Ty::Boolean,
+        "IPAddress" => Ty::String,
+        "Language" => Ty::String,
+        "LastLoginDateTime" => Ty::String,
+        "LastName" => Ty::String,
+        "MailingAddress" => Ty::Object,
+        "OptInToEmailList" => Ty::Boolean,
+        "PasswordMustChange" => Ty::Boolean,
+        "PersonAccount" => Ty::Array,
+        "PhoneMobile" => Ty::String,
+        "PhoneWork" => Ty::String,
+        "ProfileImageS3Url" => Ty::String,
+        "Referer" => Ty::String,
+        "Timezone" => Ty::String,
+        "Title" => Ty::String,
+        "Uid" => Ty::String,
+        "Updated" => Ty::String,
+        "UserAgent" => Ty::String,
+        _ => return None,
+    })
+}
 
 const ADDRESS_FIELDS: &[&str] = &[
     "AddressLine1",
@@ -198,7 +204,7 @@ pub fn outseta_path_type(path: &str, ctx: &Context) -> Result<Ty, String> {
             "{path:?} is not an Outseta field: Person fields are PascalCase (e.g. \"Email\")"
         ));
     }
-    let Some(&(_, ty)) = OUTSETA_FIELDS.iter().find(|(n, _)| *n == head) else {
+    let Some(ty) = outseta_field(head) else {
         if segments.len() > 1 {
             return Err(format!("{head:?} is not an Outseta field with sub-fields"));
         }

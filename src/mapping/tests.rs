@@ -428,3 +428,14 @@ fn the_e164_transform_uses_the_shared_phone_normaliser() {
         vec![("$.defaultRegion".to_owned(), "UNKNOWN_REGION")]
     );
 }
+
+#[test]
+fn standard_person_fields_are_known_by_name_and_custom_properties_are_not() {
+    assert_eq!(spec::outseta_field("Email"), Some(Ty::String));
+    assert_eq!(spec::outseta_field("MailingAddress"), Some(Ty::Object));
+    assert_eq!(spec::outseta_field("PersonAccount"), Some(Ty::Array));
+    assert_eq!(spec::outseta_field("HasUnsubscribed"), Some(Ty::Boolean));
+    assert_eq!(spec::outseta_field("CoffeePreference"), None);
+    assert_eq!(spec::outseta_field("email"), None);
+    assert_eq!(spec::outseta_field(""), None);
+}
