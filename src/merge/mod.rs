@@ -600,11 +600,31 @@ fn decide<'a>(
 /// text as serde_json writes it, without building the text.
 struct Fnv(u64);
 
-impl std::io::Write for Fnv {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+impl Fnv {
+    fn bytes(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
         }
+    }
+
+    /// A JSON string as serde_json writes it: quoted, with `"`, `\\` and control
+    /// characters escaped (the rare string that has one is handed to serde_json).
+    fn str(&mut self, s: &str) {
+        let mut h = (self.0 ^ u64::from(b'"')).wrapping_mul(0x0000_0100_0000_01b3);
+        for &b in s.as_bytes() {
+            if b < 0x20 || b == b'"' || b == b'\\' {
+                drop(serde_json::to_writer(&mut *self, s));
+                return;
+            }
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = (h ^ u64::from(b'"')).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.bytes(bytes);
         Ok(bytes.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -655,22 +675,27 @@ fn echo_fnv<'a, T: Serialize + ?Sized>(
     fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
     tags: Option<&T>,
 ) -> u64 {
-    /// Serialises as a JSON object straight from the iterator (once).
-    struct MapOnce<I>(std::cell::RefCell<Option<I>>);
-    impl<'a, I: Iterator<Item = (&'a str, &'a Value)>> Serialize for MapOnce<I> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_map(self.0.borrow_mut().take().into_iter().flatten())
+    // The JSON text serde_json writes for `{"f": {fields...}, "t": tags}`, hashed as it
+    // is written: names and string values that need no escape go through one loop
+    // (the hash's), where serde_json scans each string for escapes and then hands it
+    // over; anything else is written by serde_json itself.
+    let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
+    fnv.bytes(b"{\"f\":{");
+    for (i, (name, value)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            fnv.bytes(b",");
+        }
+        fnv.str(name);
+        fnv.bytes(b":");
+        match value {
+            Value::String(s) => fnv.str(s),
+            // Writing JSON into a hasher cannot fail: neither side has an I/O error.
+            other => drop(serde_json::to_writer(&mut fnv, other)),
         }
     }
-    #[derive(Serialize)]
-    struct Hashed<'a, F: Serialize, T: Serialize + ?Sized> {
-        f: F,
-        t: Option<&'a T>,
-    }
-    let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
-    let f = MapOnce(std::cell::RefCell::new(Some(fields.into_iter())));
-    // Writing JSON into a hasher cannot fail: neither side has an I/O error to give.
-    let _ = serde_json::to_writer(&mut fnv, &Hashed { f, t: tags });
+    fnv.bytes(b"},\"t\":");
+    drop(serde_json::to_writer(&mut fnv, &tags));
+    fnv.bytes(b"}");
     fnv.0
 }
 

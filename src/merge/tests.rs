@@ -247,6 +247,56 @@ fn an_echo_check_agrees_with_the_hash_text_exactly() {
     }
 }
 
+#[test]
+fn the_echo_hash_is_fnv_of_the_json_serde_json_writes() {
+    // The hash writes its JSON by hand for plain strings; stored hashes were made from
+    // serde_json's text, so the two must hash the same bytes for every kind of value.
+    let fnv = |bytes: &[u8]| {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let strings = [
+        "",
+        "plain",
+        "García",
+        "a\"quote",
+        "back\\slash",
+        "tab\there",
+        "nl\n",
+        "\u{1}",
+        "\u{7f}del",
+        "é\u{1f}",
+        "emoji 🙂",
+        "/slash",
+    ];
+    for s in strings {
+        let name = format!("customFields.{s}");
+        let fields = [
+            ("email", json!(s)),
+            ("n", json!(1.5)),
+            (name.as_str(), json!([s, 2, null, { "k": s }])),
+            ("z", json!(true)),
+        ];
+        let mut sorted = fields.to_vec();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let entries = || sorted.iter().map(|(k, v)| (*k, v));
+        let map: serde_json::Map<String, Value> = sorted
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        let tags = Tags::from([s.to_owned(), "x".to_owned()]);
+        let with_tags = serde_json::to_vec(&json!({ "f": map, "t": tags })).unwrap();
+        let without = serde_json::to_vec(&json!({ "f": map, "t": null })).unwrap();
+        assert_eq!(echo_fnv(entries(), Some(&tags)), fnv(&with_tags), "{s:?}");
+        assert_eq!(echo_fnv(entries(), None::<&Tags>), fnv(&without), "{s:?}");
+    }
+    assert_eq!(
+        echo_fnv(std::iter::empty(), None::<&Tags>),
+        fnv(br#"{"f":{},"t":null}"#)
+    );
+}
+
 // ---- properties ---------------------------------------------------------------------
 
 const FIELDS: &[&str] = &["email", "firstName", "city", "phone"];
