@@ -161,11 +161,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for LeanStr<'a> {
     }
 }
 
-/// Room for a top-level object's entries: an Outseta person has about twenty keys, and
-/// its entries grown from empty (4, 8, 16, 32) were 3% of a `planSyncJson` call.
+/// Room for a top-level object's entries once it has more than a few: an Outseta person
+/// has twenty to thirty keys, and its entries grown from empty (4, 8, 16, 32) were 3%
+/// of a `planSyncJson` call. Only past a few keys, so a batch of tiny objects cannot
+/// make the reader hold many times the memory its text takes.
 const TOP_ENTRIES: usize = 32;
-/// Room for a nested object's (an address, an account): most hold eight keys or fewer.
-const NESTED_ENTRIES: usize = 8;
+const FEW_ENTRIES: usize = 4;
 
 impl<'de: 'a, 'a> Deserialize<'de> for Lean<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -173,7 +174,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Lean<'a> {
     }
 }
 
-/// Reads a `Lean` value whose objects reserve room for `.0` entries.
+/// Reads a `Lean` value whose object, past `FEW_ENTRIES`, makes room for `.0` (nested
+/// values: 0, growing as a `Vec` does).
 struct LeanSeed<'a>(usize, std::marker::PhantomData<&'a ()>);
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for LeanSeed<'a> {
@@ -218,7 +220,7 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeanSeed<'a> {
                 LeanSeed(self.0, std::marker::PhantomData).deserialize(d)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let nested = || LeanSeed(NESTED_ENTRIES, std::marker::PhantomData);
+                let nested = || LeanSeed(0, std::marker::PhantomData);
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 while let Some(item) = seq.next_element_seed(nested())? {
                     items.push(item);
@@ -226,9 +228,12 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeanSeed<'a> {
                 Ok(Lean::Array(items))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let nested = || LeanSeed(NESTED_ENTRIES, std::marker::PhantomData);
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(self.0));
+                let nested = || LeanSeed(0, std::marker::PhantomData);
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
                 while let Some(LeanStr(key)) = map.next_key()? {
+                    if entries.len() == FEW_ENTRIES && self.0 > FEW_ENTRIES {
+                        entries.reserve_exact(self.0 - FEW_ENTRIES);
+                    }
                     entries.push((key, map.next_value_seed(nested())?));
                 }
                 Ok(Lean::Object(entries))
