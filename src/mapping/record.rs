@@ -170,19 +170,25 @@ const FEW_ENTRIES: usize = 4;
 
 impl<'de: 'a, 'a> Deserialize<'de> for Lean<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        LeanSeed(TOP_ENTRIES, std::marker::PhantomData).deserialize(d)
+        LeanSeed(true, std::marker::PhantomData).deserialize(d)
     }
 }
 
-/// Reads a `Lean` value whose object, past `FEW_ENTRIES`, makes room for `.0` (nested
-/// values: 0, growing as a `Vec` does).
-struct LeanSeed<'a>(usize, std::marker::PhantomData<&'a ()>);
+/// Reads a `Lean` value; `.0`: it is the top-level value, whose object makes room for
+/// `TOP_ENTRIES` past `FEW_ENTRIES` (nested objects grow as a `Vec` does).
+struct LeanSeed<'a>(bool, std::marker::PhantomData<&'a ()>);
+
+impl LeanSeed<'_> {
+    fn nested() -> Self {
+        LeanSeed(false, std::marker::PhantomData)
+    }
+}
 
 impl<'de: 'a, 'a> DeserializeSeed<'de> for LeanSeed<'a> {
     type Value = Lean<'a>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Lean<'a>, D::Error> {
-        struct LeanVisitor<'a>(usize, std::marker::PhantomData<&'a ()>);
+        struct LeanVisitor<'a>(bool, std::marker::PhantomData<&'a ()>);
         impl<'de: 'a, 'a> Visitor<'de> for LeanVisitor<'a> {
             type Value = Lean<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -220,21 +226,19 @@ impl<'de: 'a, 'a> DeserializeSeed<'de> for LeanSeed<'a> {
                 LeanSeed(self.0, std::marker::PhantomData).deserialize(d)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let nested = || LeanSeed(0, std::marker::PhantomData);
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element_seed(nested())? {
+                while let Some(item) = seq.next_element_seed(LeanSeed::nested())? {
                     items.push(item);
                 }
                 Ok(Lean::Array(items))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let nested = || LeanSeed(0, std::marker::PhantomData);
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
                 while let Some(LeanStr(key)) = map.next_key()? {
-                    if entries.len() == FEW_ENTRIES && self.0 > FEW_ENTRIES {
-                        entries.reserve_exact(self.0 - FEW_ENTRIES);
+                    if self.0 && entries.len() == FEW_ENTRIES {
+                        entries.reserve_exact(TOP_ENTRIES - FEW_ENTRIES);
                     }
-                    entries.push((key, map.next_value_seed(nested())?));
+                    entries.push((key, map.next_value_seed(LeanSeed::nested())?));
                 }
                 Ok(Lean::Object(entries))
             }

@@ -601,24 +601,28 @@ fn decide<'a>(
 struct Fnv(u64);
 
 impl Fnv {
+    /// One byte into the hash state `h`.
+    #[inline]
+    fn step(h: u64, b: u8) -> u64 {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    }
+
     fn bytes(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.0 = bytes.iter().fold(self.0, |h, &b| Fnv::step(h, b));
     }
 
     /// A JSON string as serde_json writes it: quoted, with `"`, `\\` and control
     /// characters escaped (the rare string that has one is handed to serde_json).
     fn str(&mut self, s: &str) {
-        let mut h = (self.0 ^ u64::from(b'"')).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut h = Fnv::step(self.0, b'"');
         for &b in s.as_bytes() {
             if b < 0x20 || b == b'"' || b == b'\\' {
                 drop(serde_json::to_writer(&mut *self, s));
                 return;
             }
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            h = Fnv::step(h, b);
         }
-        self.0 = (h ^ u64::from(b'"')).wrapping_mul(0x0000_0100_0000_01b3);
+        self.0 = Fnv::step(h, b'"');
     }
 }
 
