@@ -48,6 +48,10 @@ fn builtin() -> &'static Spec {
     })
 }
 
+/// Where an Outseta person's own country is (`transform::COUNTRY`): ISO code or name,
+/// as the account's address form wrote it (NOTES.md §5 does not say which).
+const OUTSETA_COUNTRY: &str = "MailingAddress.Country";
+
 /// GHL matches and de-duplicates contacts on email, then phone: a payload with neither
 /// could only ever create a new, unmatchable contact.
 const GHL_IDENTITY_FIELDS: &[&str] = &["email", "phone"];
@@ -98,6 +102,15 @@ impl CodedError for MappingError {
             MappingError::NoEmail { id } => json!({ "id": id, "requiredOneOf": ["Email"] }),
             MappingError::SpecInvalid { problems, .. } => json!({ "problems": problems }),
         }
+    }
+}
+
+/// A value as a message shows it: its JSON text, cut short past 60 characters.
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
     }
 }
 
@@ -209,8 +222,97 @@ fn type_error(field: &str, path: &str, expected: Ty, found: &Value) -> FieldErro
             expected.name(),
             json_type_name(found)
         ),
-        json!({ "path": path, "expected": expected.name(), "found": json_type_name(found) }),
+        json!({
+            "path": path, "expected": expected.name(), "found": json_type_name(found),
+            "value": found, "reason": format!("expected {}, found {}", expected.name(), json_type_name(found)),
+        }),
     )
+}
+
+/// Runs a rule's transforms over one value; on a refusal, which transform and why.
+fn apply_chain(
+    transforms: &[Transform],
+    mut value: Value,
+    sources: &[&Value],
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Result<Value, (usize, String)> {
+    for (i, t) in transforms.iter().enumerate() {
+        value = t
+            .apply(value, sources, lookup)
+            .map_err(|reason| (i, reason))?;
+    }
+    Ok(value)
+}
+
+/// A rule's transforms refused the value read from source `first` (the first non-empty
+/// one; `None`: every source was empty) with `refused`. With `retry` (several sources and
+/// no transform that reads them all), the later non-empty sources are tried in order and
+/// the first value the transforms accept is the rule's value. Otherwise the field error
+/// names the raw value of each source tried and why. Runs only after a refusal, so it
+/// reads the sources again rather than keeping a copy of each on the way.
+#[cold]
+fn retry_sources(
+    raw: &dyn Fn(usize) -> Value,
+    rule: &spec::FieldRule,
+    first: Option<usize>,
+    refused: (usize, String),
+    retry: bool,
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Result<Value, FieldError> {
+    let at = first.unwrap_or(0);
+    let (failed, reason) = refused;
+    let mut tried = vec![(at, first.map_or(Value::Null, raw), failed, reason)];
+    if retry {
+        for i in at + 1..rule.outseta.len() {
+            let value = raw(i);
+            if is_empty(&value) {
+                continue;
+            }
+            match apply_chain(&rule.to_ghl, value.clone(), &[], lookup) {
+                Ok(v) => return Ok(v),
+                Err((t, reason)) => tried.push((i, value, t, reason)),
+            }
+        }
+    }
+    let path = |i: usize| rule.outseta.get(i).map(|p| format!("$.{p}"));
+    let name = |t: usize| rule.to_ghl.get(t).map_or("transform", Transform::name);
+    let why = |t: usize, value: &Value, reason: &str| {
+        rule.to_ghl
+            .get(t)
+            .map_or_else(|| reason.to_owned(), |tr| tr.failure(value, reason))
+    };
+    let (_, value, failed, reason) = &tried[0];
+    let mut details = json!({
+        "path": path(at), "transform": name(*failed), "value": value, "reason": reason,
+    });
+    let message = if tried.len() == 1 {
+        format!("{}: {}", name(*failed), why(*failed, value, reason))
+    } else {
+        let list: Vec<String> = tried
+            .iter()
+            .map(|(i, value, _, reason)| {
+                let source = rule.outseta.get(*i).map_or("?", String::as_str);
+                format!("{source} {} ({reason})", shown(value))
+            })
+            .collect();
+        format!(
+            "{}: no source could be read: {}",
+            name(*failed),
+            list.join(", ")
+        )
+    };
+    if retry {
+        details["tried"] = tried
+            .iter()
+            .map(|(i, value, _, reason)| json!({ "path": path(*i), "value": value, "reason": reason }))
+            .collect();
+    }
+    Err(FieldError::new(
+        &rule.ghl,
+        "TRANSFORM_FAILED",
+        message,
+        details,
+    ))
 }
 
 /// Values read by path from one record, each path read once: tag rules test the same
@@ -303,7 +405,16 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
     out.contact.links.outseta_uid = text("Uid");
     out.contact.created_at = text("Created");
     out.contact.updated_at = text("Updated");
-    let lookup = |p: &str| person.get_path(p).map(Cow::into_owned);
+    // The `e164` transform places national numbers by the person's own country.
+    let lookup = |p: &str| {
+        let p = if p == transform::COUNTRY {
+            OUTSETA_COUNTRY
+        } else {
+            p
+        };
+        person.get_path(p).map(Cow::into_owned)
+    };
+    let lookup: &dyn Fn(&str) -> Option<Value> = &lookup;
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
         const NULL: &Value = &Value::Null;
         // Rules have one source or a few: those are read into a buffer on the stack
@@ -341,29 +452,35 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
         let first = sources.iter().position(|v| !is_empty(v));
         // Only `joinName` reads the sources again: without it, the value read is
         // moved into place rather than copied.
-        let (mut value, sources) =
-            if rule.to_ghl.iter().any(Transform::reads_sources) || rule.outseta.len() > few.len() {
-                (first.map_or(Value::Null, |i| sources[i].clone()), sources)
-            } else {
-                let value = first
-                    .and_then(|i| few[i].take())
-                    .map_or(Value::Null, Cow::into_owned);
-                (value, &[][..])
-            };
-        for t in &rule.to_ghl {
-            match t.apply(value, sources, &lookup) {
-                Ok(v) => value = v,
-                Err(reason) => {
-                    out.errors.push(FieldError::new(
-                        &rule.ghl,
-                        "TRANSFORM_FAILED",
-                        format!("{}: {reason}", t.name()),
-                        json!({ "path": rule.outseta.first().map(|p| format!("$.{p}")), "transform": t.name() }),
-                    ));
-                    continue 'rules;
+        let reads_sources = rule.to_ghl.iter().any(Transform::reads_sources);
+        let (value, sources) = if reads_sources || rule.outseta.len() > few.len() {
+            (first.map_or(Value::Null, |i| sources[i].clone()), sources)
+        } else {
+            let value = first
+                .and_then(|i| few[i].take())
+                .map_or(Value::Null, Cow::into_owned);
+            (value, &[][..])
+        };
+        let value = match apply_chain(&rule.to_ghl, value, sources, lookup) {
+            Ok(v) => v,
+            // A refused value: a rule with several sources tries the next one.
+            Err(refused) => {
+                let retry = rule.outseta.len() > 1 && !reads_sources;
+                let raw = |i: usize| {
+                    rule.outseta
+                        .get(i)
+                        .and_then(|p| person.get_path(p))
+                        .map_or(Value::Null, Cow::into_owned)
+                };
+                match retry_sources(&raw, rule, first, refused, retry, lookup) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        out.errors.push(e);
+                        continue 'rules;
+                    }
                 }
             }
-        }
+        };
         if is_empty(&value) {
             continue;
         }
@@ -378,7 +495,7 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
                     target.name(),
                     json_type_name(&value)
                 ),
-                json!({ "expected": target.name(), "found": json_type_name(&value) }),
+                json!({ "expected": target.name(), "found": json_type_name(&value), "value": value }),
             ));
             continue;
         }
@@ -604,11 +721,16 @@ pub fn outseta_payload(
             match t.apply(value, &[], &lookup) {
                 Ok(v) => value = v,
                 Err(reason) => {
+                    let raw = contact
+                        .fields
+                        .get(&rule.ghl)
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     errors.push(FieldError::new(
                         &rule.ghl,
                         "TRANSFORM_FAILED",
-                        format!("{} toward Outseta: {reason}", t.name()),
-                        json!({ "path": format!("$.{path}"), "transform": t.name() }),
+                        format!("{} toward Outseta: {}", t.name(), t.failure(&raw, &reason)),
+                        json!({ "path": format!("$.{path}"), "transform": t.name(), "value": raw, "reason": reason }),
                     ));
                     continue 'rules;
                 }
