@@ -4,7 +4,11 @@
 export type ErrorCode =
   /** The input is not the shape expected; `details.path` says where. */
   | "INPUT_INVALID"
-  /** The person has neither an email nor a phone (or, toward Outseta, no email). */
+  /**
+   * The person has neither an email nor a phone that can be read (or, toward Outseta, no
+   * email); `details.unreadable` lists `{ field, path, value, reason }` for each email or
+   * phone value it has that could not be read.
+   */
   | "MAPPING_NO_IDENTITY"
   /** The mapping spec, policy or context is invalid; `details.problems` lists every problem. */
   | "MAPPING_INVALID"

@@ -65,8 +65,12 @@ pub enum MappingError {
         expected: &'static str,
         found: &'static str,
     },
-    #[error("the person has neither an email nor a phone, so no GHL contact can be matched to it")]
-    NoIdentity { uid: Option<String> },
+    #[error("{}", no_identity_message(unreadable))]
+    NoIdentity {
+        uid: Option<String>,
+        /// Each email or phone value the person has that could not be read.
+        unreadable: Vec<Unreadable>,
+    },
     #[error("the GHL contact has no email, and Outseta requires one for every person")]
     NoEmail { id: Option<String> },
     #[error("the mapping spec is invalid: {count} problem(s), the first at {first}")]
@@ -96,13 +100,54 @@ impl CodedError for MappingError {
             } => {
                 json!({ "path": path, "expected": expected, "found": found })
             }
-            MappingError::NoIdentity { uid } => {
-                json!({ "uid": uid, "requiredOneOf": GHL_IDENTITY_FIELDS })
+            MappingError::NoIdentity { uid, unreadable } => {
+                json!({ "uid": uid, "requiredOneOf": GHL_IDENTITY_FIELDS, "unreadable": unreadable })
             }
             MappingError::NoEmail { id } => json!({ "id": id, "requiredOneOf": ["Email"] }),
             MappingError::SpecInvalid { problems, .. } => json!({ "problems": problems }),
         }
     }
+}
+
+/// A value of an identity field (email, phone) that the mapping could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// `email` or `phone`.
+    pub field: String,
+    /// Where the value was read, `$.PhoneMobile`.
+    pub path: String,
+    pub value: Value,
+    pub reason: String,
+}
+
+fn no_identity_message(unreadable: &[Unreadable]) -> String {
+    if unreadable.is_empty() {
+        return "the person has neither an email nor a phone, so no GHL contact can be matched to it"
+            .to_owned();
+    }
+    let list = |field: &str| {
+        let items: Vec<String> = unreadable
+            .iter()
+            .filter(|u| u.field == field)
+            .map(|u| {
+                let path = u.path.strip_prefix("$.").unwrap_or(&u.path);
+                format!("{path} {} ({})", shown(&u.value), u.reason)
+            })
+            .collect();
+        items.join(", ")
+    };
+    let (email, phone) = (list("email"), list("phone"));
+    let email = if email.is_empty() {
+        "the person has no email".to_owned()
+    } else {
+        format!("the person's email could not be read: {email}")
+    };
+    let phone = if phone.is_empty() {
+        "and no phone".to_owned()
+    } else {
+        format!("and no phone could be read: {phone}")
+    };
+    format!("{email}, {phone}")
 }
 
 /// A value as a message shows it: its JSON text, cut short past 60 characters.
@@ -114,7 +159,34 @@ fn shown(value: &Value) -> String {
     }
 }
 
+/// Whether a GHL payload carries a field GHL can match a contact on.
+pub fn has_identity(payload: &Map<String, Value>) -> bool {
+    GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f))
+}
+
 impl MappingError {
+    /// The refusal of a person whose payload has no identity field, naming each email
+    /// and phone value of `errors` (the person's field errors) that could not be read.
+    pub fn no_identity(uid: Option<String>, errors: &[FieldError]) -> MappingError {
+        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let mut unreadable = Vec::new();
+        for e in errors
+            .iter()
+            .filter(|e| GHL_IDENTITY_FIELDS.contains(&e.field.as_str()))
+        {
+            let tried = e.details.get("tried").and_then(Value::as_array);
+            for t in tried.map_or_else(|| std::slice::from_ref(&e.details), Vec::as_slice) {
+                unreadable.push(Unreadable {
+                    field: e.field.clone(),
+                    path: text(t, "path").unwrap_or_else(|| "$".to_owned()),
+                    value: t.get("value").cloned().unwrap_or(Value::Null),
+                    reason: text(t, "reason").unwrap_or_else(|| e.message.clone()),
+                });
+            }
+        }
+        MappingError::NoIdentity { uid, unreadable }
+    }
+
     pub fn spec_invalid(problems: Vec<Problem>) -> MappingError {
         MappingError::SpecInvalid {
             count: problems.len(),
@@ -816,9 +888,9 @@ pub fn preview_to_ghl(
         ctx,
         &mut mapped.errors,
     );
-    if !GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f)) {
+    if !has_identity(&payload) {
         let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
-        return Err(MappingError::NoIdentity { uid });
+        return Err(MappingError::no_identity(uid, &mapped.errors));
     }
     Ok((payload, mapped.errors))
 }
@@ -885,8 +957,15 @@ pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingEr
         &ctx,
         &mut mapped.errors,
     );
-    // A field of the wrong shape fails the record before anything else is judged.
-    if let Some(e) = mapped.errors.into_iter().next() {
+    // A field of the wrong shape fails the record before anything else is judged; then
+    // a person GHL cannot match is refused, naming the values that could not be read.
+    let wrong_shape = |e: &FieldError| e.code == "INPUT_INVALID";
+    if !mapped.errors.iter().any(wrong_shape) && !has_identity(&payload) {
+        let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
+        return Err(MappingError::no_identity(uid, &mapped.errors));
+    }
+    let first = mapped.errors.iter().position(wrong_shape).unwrap_or(0);
+    if let Some(e) = mapped.errors.into_iter().nth(first) {
         let path = e
             .details
             .get("path")
@@ -909,9 +988,9 @@ pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingEr
             path,
         });
     }
-    if !GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f)) {
+    if !has_identity(&payload) {
         let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
-        return Err(MappingError::NoIdentity { uid });
+        return Err(MappingError::no_identity(uid, &[]));
     }
     Ok(payload)
 }

@@ -618,3 +618,62 @@ fn national_numbers_take_the_region_of_the_persons_own_country() {
     let m = outseta_to_canonical(&lean, &default_spec(), &Context::default()).unwrap();
     assert_eq!(m.contact.fields.get("phone"), Some(&json!("+4930901820")));
 }
+
+#[test]
+fn a_person_with_no_email_and_only_unreadable_phones_is_refused_by_name() {
+    let person = json!({ "Uid": "u9", "FirstName": "Ann", "PhoneMobile": "+1 555 0100 12345", "PhoneWork": "" });
+    let want_message = "the person has no email, and no phone could be read: PhoneMobile \"+1 555 0100 12345\" (not a possible number for its country)";
+    let want_details = json!({
+        "uid": "u9", "requiredOneOf": ["email", "phone"],
+        "unreadable": [{ "field": "phone", "path": "$.PhoneMobile", "value": "+1 555 0100 12345",
+                         "reason": "not a possible number for its country" }]
+    });
+    let err = preview_to_ghl(&person, &default_spec(), &Context::default()).unwrap_err();
+    assert_eq!(err.code(), "MAPPING_NO_IDENTITY");
+    assert_eq!(err.to_string(), want_message);
+    assert_eq!(err.details(), want_details);
+    // mapContact (strict) refuses it the same way rather than as a bad field.
+    let err = map_person_to_ghl(&person).unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string(), err.details()),
+        ("MAPPING_NO_IDENTITY", want_message.to_owned(), want_details)
+    );
+    // Two unreadable phones: both named, in order.
+    let err = preview_to_ghl(
+        &json!({ "PhoneMobile": "call me", "PhoneWork": "123" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the person has no email, and no phone could be read: PhoneMobile \"call me\" (not a phone number), PhoneWork \"123\" (not a phone number)"
+    );
+    assert_eq!(
+        err.details()["unreadable"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // Nothing unreadable: the plain sentence, and an empty list.
+    let err = preview_to_ghl(
+        &json!({ "Uid": "u1", "FirstName": "Ann" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the person has neither an email nor a phone, so no GHL contact can be matched to it"
+    );
+    assert_eq!(err.details()["unreadable"], json!([]));
+    // An email of the wrong type is named too.
+    let err = preview_to_ghl(
+        &json!({ "Email": 7, "PhoneMobile": "n/a" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the person's email could not be read: Email 7 (expected string, found number), and no phone could be read: PhoneMobile \"n/a\" (not a phone number)"
+    );
+}
