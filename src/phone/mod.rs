@@ -170,11 +170,15 @@ pub fn to_e164(raw: &str, default_region: Option<Region>) -> Result<String, Phon
         return Ok(e164);
     }
     let parsed = parse(text, default_region);
-    match (&parsed, text.strip_prefix("00")) {
-        // `00` is the international prefix in most of the world, though not in the
-        // default region's (NANP dials `011`): `0044 20 …` written in a US record.
-        (Err(_), Some(rest)) => parse(&format!("+{rest}"), None).or(parsed),
-        _ => parsed,
+    match text.strip_prefix("00") {
+        // `00` is the international prefix in most of the world, though not in every
+        // default region's: NANP dials `011` (`0044 20 …` in a US record does not parse
+        // there), Japan `010` (`0081 3 …` reads as a national number keeping the zeros)
+        // and Brazil `00` and a carrier (`0055 11 …` reads as carrier 55 and +1). Written
+        // in a record, `00` and a calling code means that code: when the digits after it
+        // are a possible international number, that is the number.
+        Some(rest) => parse(&format!("+{rest}"), None).or(parsed),
+        None => parsed,
     }
 }
 
@@ -439,6 +443,19 @@ mod tests {
         assert_eq!(
             to_e164("00 49 30 901820", region("FR")).unwrap(),
             "+4930901820"
+        );
+        // Where `00` is not the whole international prefix, it still means one.
+        assert_eq!(
+            to_e164("0081 3-1234-2624", region("JP")).unwrap(),
+            "+81312342624"
+        );
+        assert_eq!(
+            to_e164("0055 11 98765-4321", region("BR")).unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(
+            to_e164("0044 20 7183 8750", region("JP")).unwrap(),
+            "+442071838750"
         );
     }
 
