@@ -491,8 +491,8 @@ impl<'a> Planner<'a> {
                     self.ctx,
                     &mut o.errors,
                 );
-                if !["email", "phone"].iter().any(|f| payload.contains_key(*f)) {
-                    return Err(MappingError::NoIdentity { uid });
+                if !mapping::has_identity(&payload) {
+                    return Err(MappingError::no_identity(uid, &o.errors));
                 }
                 // GHL will not hold what the payload could not carry: not synced.
                 for e in &o.errors[before..] {

@@ -821,3 +821,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_person_whose_only_phones_are_unreadable_is_refused_by_name() {
+    let (spec, policy, ctx) = (default_spec(), Policy::default(), ctx());
+    let planner = Planner::new(&spec, &policy, &ctx);
+    let person = json!({ "Uid": "u7", "FirstName": "Ann", "PhoneMobile": "+1 555 0100 12345", "PhoneWork": "call me" });
+    let plan = planner.plan_pair(&person, &Value::Null, PairState::default());
+    assert!(plan.operations.is_empty());
+    let error = plan.error.unwrap();
+    assert_eq!(error["code"], json!("MAPPING_NO_IDENTITY"));
+    assert_eq!(
+        error["message"],
+        json!("the person has no email, and no phone could be read: PhoneMobile \"+1 555 0100 12345\" (not a possible number for its country), PhoneWork \"call me\" (not a phone number)")
+    );
+    assert_eq!(
+        error["details"]["unreadable"],
+        json!([
+            { "field": "phone", "path": "$.PhoneMobile", "value": "+1 555 0100 12345", "reason": "not a possible number for its country" },
+            { "field": "phone", "path": "$.PhoneWork", "value": "call me", "reason": "not a phone number" }
+        ])
+    );
+    // A valid work phone behind the unreadable mobile is enough to create the contact.
+    let person =
+        json!({ "Uid": "u8", "PhoneMobile": "+1 555 0100 12345", "PhoneWork": "555.010.2030" });
+    let plan = planner.plan_pair(&person, &Value::Null, PairState::default());
+    assert_eq!(plan.error, None);
+    assert!(plan.errors.is_empty());
+    let Operation::CreateContact { payload, .. } = &plan.operations[0] else {
+        unreachable!()
+    };
+    assert_eq!(payload["phone"], json!("+15550102030"));
+}
