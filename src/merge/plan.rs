@@ -272,6 +272,15 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// What Outseta holds for `field`: nothing for a property it does not have, whatever
+    /// the record carries under that name.
+    fn outseta_holds_value(&self, outseta: &Contact, field: &str) -> Value {
+        if self.outseta_unheld.iter().any(|f| f == field) {
+            return Value::Null;
+        }
+        outseta.fields.get(field).cloned().unwrap_or(Value::Null)
+    }
+
     /// `contact` as the merge should see it: each of `fields` as the base has it. A side
     /// stands as the base for a field it has no say on, so it neither changes nor clears
     /// it (a value it never held is no deletion). Borrowed when there is none.
@@ -655,12 +664,7 @@ impl<'a> Planner<'a> {
         }
         for f in &self.ghl_unheld {
             if m.to_outseta.remove(f).is_some() {
-                let held = outseta
-                    .fields
-                    .get(f.as_str())
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                m.merged.set(f, held);
+                m.merged.set(f, self.outseta_holds_value(&outseta, f));
             }
         }
         // Tag rules own their tags: their current verdict stands over older edits.
@@ -733,11 +737,7 @@ impl<'a> Planner<'a> {
             inexact |= !unwritten.is_empty();
             for f in unwritten {
                 if m.to_outseta.remove(&f).is_some() {
-                    let held = outseta
-                        .fields
-                        .get(f.as_str())
-                        .cloned()
-                        .unwrap_or(Value::Null);
+                    let held = self.outseta_holds_value(&outseta, &f);
                     m.merged.set(&f, held);
                 }
             }

@@ -761,6 +761,9 @@ proptest! {
             outseta_props: BTreeSet::from(["Plan"]),
         };
         let mut state = PairState::default();
+        // A user's clear stands until that side holds a value again: a clear held for
+        // review (both sides changed) still counts when a later sync carries it over.
+        let mut cleared: BTreeSet<(&str, &str)> = BTreeSet::new();
         for (round, (o_edits, g_edits, appear)) in rounds.iter().enumerate() {
             // Definitions appear between syncs (never disappear: a deleted definition
             // takes its values with it, which is not a sync's doing).
@@ -771,7 +774,6 @@ proptest! {
                 _ => {}
             }
             // Users edit: 0..3 set a value, 3 clears, 4 leaves the field alone.
-            let mut cleared: BTreeSet<(&str, &str)> = BTreeSet::new();
             let minute = format!("2026-11-21T10:{:02}:00", round * 2 + 1);
             for (i, (canonical, outseta, ghl)) in NO_LOSS_FIELDS.iter().enumerate() {
                 match o_edits[i] {
@@ -815,6 +817,14 @@ proptest! {
                 if !is_empty(&g_before) && is_empty(&g_after) {
                     prop_assert!(cleared.contains(&("outseta", canonical)),
                         "round {round}: GHL's {canonical} {g_before} was cleared though no user cleared it; plan {:?}", plan.operations);
+                }
+            }
+            for (canonical, outseta, ghl) in NO_LOSS_FIELDS {
+                if !is_empty(&sides.outseta(outseta)) {
+                    cleared.remove(&("outseta", canonical));
+                }
+                if !is_empty(&sides.ghl(ghl)) {
+                    cleared.remove(&("ghl", canonical));
                 }
             }
             state = plan.state;
