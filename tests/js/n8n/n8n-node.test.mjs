@@ -381,11 +381,12 @@ test("Reviews: a possible duplicate the Bulk Import held is listed with its cand
   const created = await outsetaApi("POST", "/crm/people", { Email: email, FirstName: "Ruth", LastName: "Porat", PhoneMobile: "+1 555 010 9191" });
   assert.equal(created.status, 200);
   const uid = created.body.Uid;
-  // Already in GHL under another email: the same name and phone.
+  // Already in GHL under another email: the same surname and phone (a household, or the
+  // same person: a person decides).
   await fetch(`${ghl.url}/contacts/`, {
     method: "POST",
     headers: { Authorization: `Bearer ${SECRETS.ghlToken}`, Version: "2021-07-28", "content-type": "application/json" },
-    body: JSON.stringify({ locationId: "loc_sim", email: "rporat@home.example", firstName: "Ruthie", lastName: "Porat", phone: "+15550109191" }),
+    body: JSON.stringify({ locationId: "loc_sim", email: "dporat@home.example", firstName: "Daniel", lastName: "Porat", phone: "+15550109191" }),
   });
   const state = { options: { state: "workflowStaticData" } };
   const importing = node("Import", "outsetaGhlSyncBulkImport", { dryRun: false, ...state }, { credentials: CREDS_REF });
@@ -398,9 +399,14 @@ test("Reviews: a possible duplicate the Bulk Import held is listed with its cand
   assert.equal(held.candidates[0].system, "ghl");
   assert.ok(!(await ghlContacts()).some((c) => c.email === email), "nothing created for the held person");
   const resolving = node("Resolve", "outsetaGhlSyncReviews", { operation: "resolve", reviewId: `${uid}/duplicate`, resolution: "create", ...state }, { credentials: CREDS_REF });
-  const { run: run2 } = await runWorkflow({ workflow: chain(resolving), credentials: credentials(), staticData });
+  // "Create" creates (it never upserts into the contact sharing the phone): the location
+  // must allow duplicates for that, or GHL refuses it (GHL_DUPLICATE on the pair).
+  const config = (duplicates) => fetch(`${ghl.url}/_sim/config`, { method: "POST", body: JSON.stringify({ duplicates }) });
+  await config("allow");
+  const { run: run2 } = await runWorkflow({ workflow: chain(resolving), credentials: credentials(), staticData }).finally(() => config("email"));
   assert.equal(run2.status, "success", JSON.stringify(run2.data.resultData.error));
   const [resolved] = outputOf(run2, "Resolve");
+  assert.equal(resolved.pairs[0].error, undefined, JSON.stringify(resolved.pairs[0]));
   assert.equal(resolved.pairs[0].plan.operations[0].op, "CreateContact");
   assert.ok((await ghlContacts()).some((c) => c.email === email), "the contact exists now");
   assertNoSecrets(run);
