@@ -143,7 +143,11 @@ function summarise(run) {
     skipped: run.skipped,
     ...(run.unchanged ? { unchanged: true } : {}),
     ...(run.coalesced ? { coalesced: run.coalesced } : {}),
-    pairs: (run.pairs ?? []).map((/** @type {any} */ p) => ({ outsetaUid: p.outsetaUid, ghlId: p.ghlId, found: p.found, ops: p.plan?.operations?.map((/** @type {any} */ o) => o.op), error: p.error?.code })),
+    pairs: (run.pairs ?? []).map((/** @type {any} */ p) => ({
+      outsetaUid: p.outsetaUid, ghlId: p.ghlId, found: p.found, ops: p.plan?.operations?.map((/** @type {any} */ o) => o.op), error: p.error?.code,
+      // Fields not written, by name and code (never their values): nothing is silent in the logs either.
+      ...(p.plan?.errors?.length ? { unwritten: p.plan.errors.map((/** @type {any} */ e) => `${e.field} ${e.code}`) } : {}),
+    })),
   };
 }
 

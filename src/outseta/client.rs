@@ -105,6 +105,14 @@ impl OutsetaConfig {
     }
 }
 
+/// The query of a single-record read: `fields=` when a selection is given.
+fn fields_query(fields: Option<&str>) -> Vec<(String, String)> {
+    fields
+        .map(|f| ("fields".to_owned(), f.to_owned()))
+        .into_iter()
+        .collect()
+}
+
 /// One page request of a "get all" endpoint.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -264,11 +272,8 @@ impl<T: Transport, C: Clock> Client<T, C> {
         fields: Option<&str>,
     ) -> Result<Person, OutsetaError> {
         let path = format!("/crm/people/{}", segment(uid, "uid")?);
-        let query: Vec<(String, String)> = fields
-            .map(|f| ("fields".to_owned(), f.to_owned()))
-            .into_iter()
-            .collect();
-        self.json(Method::Get, &path, &query, None).await
+        self.json(Method::Get, &path, &fields_query(fields), None)
+            .await
     }
 
     /// `Email` is required; Outseta keeps emails unique. A 429 is retried; after a 5xx
@@ -391,11 +396,8 @@ impl<T: Transport, C: Clock> Client<T, C> {
         fields: Option<&str>,
     ) -> Result<Account, OutsetaError> {
         let path = format!("/crm/accounts/{}", segment(uid, "uid")?);
-        let query: Vec<(String, String)> = fields
-            .map(|f| ("fields".to_owned(), f.to_owned()))
-            .into_iter()
-            .collect();
-        self.json(Method::Get, &path, &query, None).await
+        self.json(Method::Get, &path, &fields_query(fields), None)
+            .await
     }
 
     pub async fn get_account(&self, uid: &str) -> Result<Account, OutsetaError> {

@@ -5,7 +5,7 @@ const LAST = ["Doe", "Haddad", "Wei", "García", "Okafor", "Müller", "Patel", "
 const CITIES = [["Austin", "TX", "78701"], ["Denver", "CO", "80202"], ["Boston", "MA", "02108"], ["Seattle", "WA", "98101"]];
 
 /** A small deterministic PRNG (mulberry32), so every run sees the same records. */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

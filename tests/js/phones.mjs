@@ -2,19 +2,7 @@
 // correct engine makes of each (issue 21). The expectations are built from the parts the
 // generator chose (country calling code and national significant number, or the class
 // of junk written), never by asking the engine's normaliser.
-import { person } from "./people.mjs";
-
-/** A small deterministic PRNG (mulberry32), as people.mjs uses. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { person, rng } from "./people.mjs";
 
 /** Why the engine refuses a value, in its own words (`PhoneError::reason`). */
 export const REASONS = {

@@ -109,3 +109,13 @@ export async function startHarness(options = {}) {
   };
   return h;
 }
+
+/** Runs `fn(h)` on a harness started with `options`, and closes it whatever happens. */
+export async function withHarness(options, fn) {
+  const h = await startHarness(options);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}

@@ -3,16 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { signBody } from "../../sim/outseta.mjs";
-import { startHarness, LOC } from "../../support/sync-harness.mjs";
-
-async function withHarness(options, fn) {
-  const h = await startHarness(options);
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+import { withHarness, LOC } from "../../support/sync-harness.mjs";
 
 const PLAN_MAPPING = {
   version: 1,

@@ -44,3 +44,30 @@ test("syncPerson through runStep creates the GHL contact in the simulator", asyn
     await h.close();
   }
 });
+
+test("reviews and resolveReview through runStep", async () => {
+  const h = await startHarness({ webhooks: false, engine: { policy: { default: "review" } } });
+  try {
+    const config = {
+      ghl: { locationId: LOC, token: "sim-token", baseUrl: h.ghl.url },
+      outseta: { baseUrl: h.outseta.baseUrl, apiKey: "test-key", secretKey: "test-secret", rateLimit: false },
+      store: h.store,
+      policy: { default: "review" },
+    };
+    const person = (await h.outsetaApi("POST", "/crm/people", { Email: "rev@example.com", FirstName: "Rae" })).body;
+    const gid = (await runStep({ action: "syncPerson", person }, config)).result.pairs[0].ghlId;
+    await h.outsetaApi("PUT", `/crm/people/${person.Uid}`, { ...person, FirstName: "Ray" });
+    await h.ghlApi("PUT", `/contacts/${gid}`, { firstName: "Rey" });
+    await runStep({ action: "syncPerson", person: (await h.outsetaApi("GET", `/crm/people/${person.Uid}`)).body }, config);
+    const listed = await runStep({ action: "reviews" }, config);
+    assert.deepEqual(listed.result.map((i) => i.id), [`${person.Uid}/firstName`]);
+    const resolved = await runStep({ action: "resolveReview", id: `${person.Uid}/firstName`, resolution: { keep: "outseta" } }, config);
+    assert.equal(resolved.ok, true, JSON.stringify(resolved));
+    assert.equal((await h.ghlApi("GET", `/contacts/${gid}`)).body.contact.firstName, "Ray");
+    const bad = await runStep({ action: "resolveReview", id: "nobody/firstName", resolution: { keep: "outseta" } }, config);
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.code, "INPUT_INVALID");
+  } finally {
+    await h.close();
+  }
+});

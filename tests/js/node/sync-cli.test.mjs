@@ -324,3 +324,39 @@ test("a secret in the environment never appears in any output, even in an error"
   }
   assert.ok(outputs.length > 10, "the other tests' outputs were checked too");
 });
+
+test("reviews: import holds a possible duplicate; reviews list shows it; reviews resolve links it; bad calls are usage errors", async (t) => {
+  const sims = await startSims([{ Email: "jon.smith@work.example", FirstName: "Jon", LastName: "Smith", PhoneMobile: "+1 555 010 7777" }]);
+  t.after(() => sims.close());
+  const ws = workspace(t, sims);
+  // In GHL already under another email and first name, with the same phone.
+  const emma = await fetch(`${sims.ghl.url}/contacts/`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${SECRETS.GHL_TOKEN}`, Version: "2021-07-28", "content-type": "application/json" },
+    body: JSON.stringify({ locationId: LOC, email: "esmith@home.example", firstName: "Emma", lastName: "Smith", phone: "+15550107777" }),
+  }).then((r) => r.json());
+  const imported = await cli(["import"], { cwd: ws.dir });
+  assert.equal(imported.status, 0, imported.stderr);
+  assert.match(imported.stderr, /held for review 1/);
+  const listed = await cli(["reviews", "list"], { cwd: ws.dir });
+  assert.equal(listed.status, 0, listed.stderr);
+  const [item] = JSON.parse(listed.stdout);
+  assert.equal(item.kind, "duplicate");
+  assert.equal(item.candidates[0].id, emma.contact.id);
+  assert.match(listed.stderr, /^1 pending: 1 possible duplicates, 0 held fields$/m);
+  for (const args of [["reviews", "resolve"], ["reviews", "resolve", item.id, "--create", "--keep-ghl"], ["reviews", "resolve", item.id, "--field", "phone=both"], ["reviews", "nope"]]) {
+    const bad = await cli(args, { cwd: ws.dir });
+    assert.equal(bad.status, 2, `${args.join(" ")}: ${bad.stderr}`);
+  }
+  const refused = await cli(["reviews", "resolve", item.id, "--keep-ghl"], { cwd: ws.dir });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /INPUT_INVALID: .*link or create/);
+  const resolved = await cli(["reviews", "resolve", item.id, "--link", emma.contact.id], { cwd: ws.dir });
+  assert.equal(resolved.status, 0, resolved.stderr);
+  assert.match(resolved.stderr, /^resolved .*\/duplicate: /m);
+  const contacts = await sims.contacts();
+  assert.equal(contacts.length, 1, "linked, not created");
+  assert.equal(contacts[0].email, "jon.smith@work.example", "merged under the config's outsetaWins");
+  const empty = await cli(["reviews", "list"], { cwd: ws.dir });
+  assert.deepEqual(JSON.parse(empty.stdout), []);
+});

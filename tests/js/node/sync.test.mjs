@@ -3,16 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runStoreConformance, SyncEngine } from "outseta-ghl-sync";
-import { startHarness, mapStore } from "../../support/sync-harness.mjs";
-
-async function withHarness(options, fn) {
-  const h = await startHarness(options);
-  try {
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
+import { mapStore, withHarness } from "../../support/sync-harness.mjs";
 
 const byEmail = async (h, email) => (await h.ghlContacts()).find((c) => c.email === email);
 const person = async (h, uid) => (await h.outsetaApi("GET", `/crm/people/${uid}`)).body;
