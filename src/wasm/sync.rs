@@ -257,7 +257,10 @@ impl SyncEngine {
         let verifier = match &webhooks.ghl {
             None => WebhookVerifier::new(WebhookKeys::published().map_err(|e| to_js_error(&e))?),
             Some(v) => super::ghl::build_verifier(&to_js(v)?)?,
-        };
+        }
+        // The engine serves the location of its GHL client: another location's deliveries
+        // are refused (WEBHOOK_WRONG_LOCATION) before anything is claimed or read.
+        .with_location(field(&ghl_options, "locationId").as_string());
         let mut engine = Engine::new(
             ghl,
             outseta,
@@ -284,7 +287,7 @@ impl SyncEngine {
         raw_body: JsValue,
         headers: JsValue,
     ) -> Result<Promise, JsValue> {
-        let body = super::ghl::body_bytes(&raw_body)?;
+        let body = super::json::webhook_body(&raw_body)?;
         let signature = super::ghl::header(&headers, "x-hub-signature-256");
         let core = self.core.clone();
         Ok(promise(async move {
@@ -301,7 +304,7 @@ impl SyncEngine {
         headers: JsValue,
         received_at: Option<f64>,
     ) -> Result<Promise, JsValue> {
-        let body = super::ghl::body_bytes(&raw_body)?;
+        let body = super::json::webhook_body(&raw_body)?;
         let ghl_sig = super::ghl::header(&headers, "x-ghl-signature");
         let wh_sig = super::ghl::header(&headers, "x-wh-signature");
         let core = self.core.clone();
