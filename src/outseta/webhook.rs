@@ -224,9 +224,13 @@ const EVENTS: &[(&str, i64, EntityKind)] = &[
 
 /// Looks an event up by name in any of the spellings integrators use in their URLs
 /// (`PersonUpdated`, `person-updated`, `person_updated`, `Person Updated`) or by its
-/// activity type number (`201`).
+/// activity type number (`201`). A name may come straight from a URL's path, still
+/// percent-encoded: hosts pass the raw segment, read only after the signature is
+/// checked, and `%20` is the one escape an event name can hold (any other `%` names no
+/// event, so a malformed escape is an unknown event, never an error before that).
 pub fn lookup_event(name: &str) -> Option<(&'static str, i64, EntityKind)> {
     let wanted: String = name
+        .replace("%20", " ")
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' '))
         .flat_map(char::to_lowercase)
@@ -481,6 +485,13 @@ mod tests {
             upsert.replacen("outseta:person:", "outseta:person-deleted:", 1)
         );
         assert_eq!(key("AccountUpdated"), key("AccountDeleted"));
+        // Hosts pass the route's raw segment: `%20` reads as a space, a malformed escape
+        // is an unknown event.
+        assert_eq!(key("Person%20Updated"), upsert);
+        assert!(matches!(
+            parse_event("%E0%A4%A", BODY),
+            Err(WebhookError::UnknownEvent { .. })
+        ));
         assert!(key("AccountUpdated").starts_with("outseta:account:DQ2DyknW:"));
     }
 

@@ -441,16 +441,7 @@ impl SyncEngine {
         options: JsValue,
         on_progress: Option<Function>,
     ) -> Result<Promise, JsValue> {
-        let options: ImportOptions = if options.is_undefined() || options.is_null() {
-            ImportOptions::default()
-        } else {
-            serde_json::from_value(from_js(&options)?).map_err(|e| {
-                to_js_error(&SyncError::InputInvalid {
-                    what: "import options",
-                    reason: e.to_string(),
-                })
-            })?
-        };
+        let options = import_options(&options)?;
         let core = self.core.clone();
         Ok(promise(async move {
             let mut report = |p: &Progress| match (&on_progress, to_js(p)) {
@@ -515,6 +506,25 @@ impl SyncEngine {
             outseta: self.core.outseta.stats(),
         })
     }
+}
+
+fn import_options(options: &JsValue) -> Result<ImportOptions, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(ImportOptions::default());
+    }
+    serde_json::from_value(from_js(options)?).map_err(|e| {
+        to_js_error(&SyncError::InputInvalid {
+            what: "import options",
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// Throws `INPUT_INVALID` unless `options` are `bulkImport` options: a host that runs
+/// the import later (the Worker's alarm) refuses them when they are given.
+#[wasm_bindgen(js_name = checkImportOptions)]
+pub fn check_import_options(options: JsValue) -> Result<(), JsValue> {
+    import_options(&options).map(drop)
 }
 
 /// Runs the store conformance suite against a JS store: `{ passed, failures }`.
