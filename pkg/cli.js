@@ -11,6 +11,7 @@ import * as map from "./commands/map.js";
 import * as poll from "./commands/poll.js";
 import * as preview from "./commands/preview.js";
 import * as reconcile from "./commands/reconcile.js";
+import * as reviews from "./commands/reviews.js";
 import * as serve from "./commands/serve.js";
 import * as timeline from "./commands/timeline.js";
 import * as versionCommand from "./commands/version.js";
@@ -23,6 +24,7 @@ const COMMANDS = {
   dedup,
   import: importCommand,
   reconcile,
+  reviews,
   timeline,
   poll,
   serve,

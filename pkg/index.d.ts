@@ -231,13 +231,19 @@ export interface MappingProblem {
   message: string;
 }
 
-/** One field of one record that could not be mapped. */
+/**
+ * One field of one record that was not mapped or not written; the rest of the record
+ * still is. Never recorded as synced: the next run tries it again.
+ */
 export interface FieldError {
   /** The GHL-side field, e.g. "phone" or "customFields.contact.plan". */
   field: string;
-  code: "INPUT_INVALID" | "TRANSFORM_FAILED" | "TYPE_MISMATCH" | "CUSTOM_FIELD_UNRESOLVED" | "FIELD_NOT_UPDATABLE" | "UNKNOWN_FIELD" | "CONTEXT_MISSING";
+  code:
+    | "INPUT_INVALID" | "TRANSFORM_FAILED" | "TYPE_MISMATCH" | "CUSTOM_FIELD_UNRESOLVED" | "CUSTOM_FIELD_NOT_STORED"
+    | "OUTSETA_PROPERTY_UNKNOWN" | "FIELD_NOT_UPDATABLE" | "UNKNOWN_FIELD" | "CONTEXT_MISSING";
   message: string;
-  details: Record<string, unknown>;
+  /** Always `value` (the value as the record held it) where there is one; `path`, `tried` and more by code. */
+  details: { value?: unknown; path?: string; [key: string]: unknown };
 }
 
 export interface CodedErrorJson {
@@ -312,6 +318,7 @@ export type Operation =
   | { op: "CreateTask"; system: SyncSystem; id: string; title: string; body: string; reason: string }
   | { op: "CompleteTask"; system: SyncSystem; id: string; taskId: string; reason: string }
   | { op: "LinkRecords"; outsetaUid: string; ghlId: string; reason: string }
+  | { op: "CreateCustomField"; key: string; name: string; dataType: string; reason: string }
   | { op: "Unlink"; outsetaUid: string; ghlId: string; reason: string }
   | { op: "DeleteContact"; system: SyncSystem; id: string; reason: string }
   | { op: "Review"; conflict: Conflict; reason: string };
@@ -343,6 +350,7 @@ export interface PairPlan {
   operations: Operation[];
   /** Store this once every operation has run. */
   state: PairState;
+  /** Fields not written, each with its code, value and why (once run, also those the API did not keep). */
   errors: FieldError[];
   error?: CodedErrorJson;
 }
@@ -1088,6 +1096,16 @@ export interface SyncEngineBehaviour {
   findBeforeCreate?: boolean;
   /** Canonical gmail.com addresses when searching (default true). */
   gmailRules?: boolean;
+  /**
+   * Create the GHL definitions of custom fields the mapping names but the location
+   * lacks; each shows in the Plan as `CreateCustomField` (default false: such a field is
+   * reported as `CUSTOM_FIELD_UNRESOLVED` and not written).
+   */
+  createMissingCustomFields?: boolean;
+  /** Custom field definitions and Outseta person properties are cached in the store and read again after this long (default 900000, 15 min). */
+  definitionsMaxAgeMs?: number;
+  /** When the mapping names a custom field the cache lacks, read the definitions again at most this often (default 60000). */
+  definitionsMissRefreshMs?: number;
 }
 
 export interface SyncEngineOptions {
@@ -1138,8 +1156,28 @@ export interface ImportProgress { done: number; total: number; rate: number; eta
 export interface ImportSummary {
   total: number; done: number; created: number; updated: number; linked: number; unchanged: number;
   skipped: Array<{ outsetaUid: string; reason: string }>;
+  /** People held for review as possible duplicates (`reviews()`): never created until resolved. */
   heldForReview: number;
+  /** People no contact can be made for (no email and no readable phone), with why. */
+  refused: Array<{ outsetaUid?: string; error: CodedErrorJson }>;
+  /** Pairs whose writes failed (API or store errors); importing again retries them. */
   failed: Array<{ outsetaUid?: string; error: CodedErrorJson }>;
+  /** Operations carried out, by the system written (an import writes GHL only unless `twoWay`). */
+  writes: { ghl: number; outseta: number };
+  /** Fields not written, counted by field and code, most first. */
+  fieldProblems: Array<{ field: string; code: FieldError["code"]; count: number }>;
+}
+
+/** One field of one person that was not written, and why. */
+export interface FieldProblem {
+  outsetaUid?: string;
+  ghlId?: string;
+  field: string;
+  code: FieldError["code"];
+  message: string;
+  /** The value as the record held it. */
+  value: unknown;
+  details: Record<string, unknown>;
 }
 
 export interface ImportReport {
@@ -1148,21 +1186,55 @@ export interface ImportReport {
   cancelled: boolean;
   resumedFromPage?: number;
   elapsedMs: number;
-  /** Every pair's Plan in a dry run; otherwise the pairs that failed. */
+  /** Every pair's Plan in a dry run; otherwise the pairs that failed or were refused. */
   pairs: SyncPairRun[];
+  /** Every field this run did not write, person by person. */
+  problems: FieldProblem[];
 }
+
+/** Something held for review: nothing is written for it until it is resolved. */
+export interface ReviewItem {
+  /** `{outsetaUid}/duplicate` or `{outsetaUid}/{field}`. */
+  id: string;
+  kind: "duplicate" | "conflict";
+  outsetaUid: string;
+  /** The linked contact (conflicts); empty for a duplicate. */
+  ghlId: string;
+  conflict?: Conflict;
+  reason: string;
+  /** Duplicates: who it may be, best first: `{ system, id, decision, score, rule, evidence }`. */
+  candidates?: Array<Record<string, unknown>>;
+  /** The records when it was held (a duplicate's GHL record is its best candidate). */
+  outseta?: Record<string, unknown>;
+  ghl?: Record<string, unknown>;
+  heldAt?: string;
+}
+
+/** How to resolve a review (`resolveReview`). */
+export type ReviewResolution =
+  | { link: string }
+  | { create: true }
+  | { keep: "outseta" | "ghl" }
+  | { fields: Record<string, "outseta" | "ghl"> };
 
 export interface ReconcileReport {
   generatedAt: string;
   inSync: boolean;
-  counts: { outsetaPeople: number; ghlContacts: number; links: number; missingInGhl: number; unlinkedGhl: number; driftedPairs: number; driftedFields: number; staleLinks: number; duplicateClusters: number; pendingReviews: number };
+  counts: {
+    outsetaPeople: number; ghlContacts: number; links: number; missingInGhl: number; unlinkedGhl: number; driftedPairs: number;
+    driftedFields: number; staleLinks: number; duplicateClusters: number; pendingReviews: number; unwritableFields: number; refused: number;
+  };
   missingInGhl: Array<{ id: string; email?: string }>;
   unlinkedGhl: Array<{ id: string; email?: string }>;
   drift: Array<{ outsetaUid: string; ghlId: string; fields: Array<{ field: string; outseta: unknown; ghl: unknown }> }>;
   staleLinks: Array<{ outsetaUid: string; ghlId: string; missing: "outseta" | "ghl" | "both" }>;
   duplicates: { outseta: string[][]; ghl: string[][] };
-  pendingReviews: Array<{ outsetaUid: string; ghlId: string; conflict: Conflict }>;
-  /** With `repair`: the Plan (and, unless `dryRun`, its outcome). */
+  pendingReviews: ReviewItem[];
+  /** Drift of its own kind: fields the sync cannot write, with the value and why. */
+  unwritable: FieldProblem[];
+  /** People with no GHL contact that none can be made for. */
+  refused: Array<{ outsetaUid: string; error: CodedErrorJson }>;
+  /** With `repair`: the Plan (and, unless `dryRun`, its outcome); never a create for a person held for review. */
   repair?: SyncPairRun[];
   /** With `html: true`: the report as one HTML page. */
   html?: string;
@@ -1181,17 +1253,26 @@ export class SyncEngine {
    * queue since; HighLevel's 5-minute timestamp window is checked against it (default now).
    */
   handleGhlWebhook(rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers, receivedAt?: number): Promise<SyncRun>;
-  /** Syncs one Outseta Person now. */
+  /** Syncs one Outseta Person now (read again from Outseta unless it plainly holds nothing new). */
   syncPerson(person: OutsetaPerson): Promise<SyncRun>;
   /** The polling fallback: people updated since the last poll, then new activities as GHL notes. */
   poll(): Promise<SyncRun>;
   /** `onProgress` runs after each page; return false to stop (resume later with `resume: true`). */
   bulkImport(
-    options?: { dryRun?: boolean; resume?: boolean; pageSize?: number; job?: string; ghlDuplicates?: { allowDuplicateContact?: boolean; primaryField?: "email" | "phone"; secondaryField?: "email" | "phone" | null } },
+    options?: {
+      dryRun?: boolean; resume?: boolean; pageSize?: number; job?: string;
+      ghlDuplicates?: { allowDuplicateContact?: boolean; primaryField?: "email" | "phone"; secondaryField?: "email" | "phone" | null };
+      /** Also write GHL's newer values to Outseta (default false: GHL only). */
+      twoWay?: boolean;
+    },
     onProgress?: (progress: ImportProgress) => boolean | void,
   ): Promise<ImportReport>;
   reconcile(options?: { repair?: boolean; dryRun?: boolean; html?: boolean }): Promise<ReconcileReport>;
   timeline(which: { outsetaUid?: string; ghlId?: string }): Promise<{ outsetaUid: string | null; ghlId: string | null; entries: TimelineEntry[] }>;
+  /** Every pending review: possible duplicates an import held, fields the policy held. */
+  reviews(): Promise<ReviewItem[]>;
+  /** Resolves review `id` (or all of a person's, by its Outseta Uid) and runs the sync it decides; the review is dropped once that succeeded. */
+  resolveReview(id: string, resolution: ReviewResolution): Promise<SyncRun>;
   /** Request counters of both clients. */
   stats(): { ghl: Record<string, number>; outseta: Record<string, number> };
 }
@@ -1212,9 +1293,10 @@ export type StepResult =
  * and Make through the Worker's `POST /v1/step`). Actions: `map` ({records} or {person}),
  * `validate` ({mapping}), `dedup` ({records, config}), `plan` ({pairs}), and, with the
  * `SyncEngine` options as `config`, `syncPerson` ({person}), `import` ({options}),
- * `reconcile` ({options}), `timeline` ({outsetaUid, ghlId}).
+ * `reconcile` ({options}), `timeline` ({outsetaUid, ghlId}), `reviews` ({}) and
+ * `resolveReview` ({id, resolution}).
  */
 export function runStep(
-  input: { action: "map" | "validate" | "dedup" | "plan" | "syncPerson" | "import" | "reconcile" | "timeline"; [key: string]: unknown },
+  input: { action: "map" | "validate" | "dedup" | "plan" | "syncPerson" | "import" | "reconcile" | "timeline" | "reviews" | "resolveReview"; [key: string]: unknown },
   config?: Partial<SyncEngineOptions> & { mapping?: Record<string, unknown> | null; engine?: SyncEngine },
 ): Promise<StepResult>;

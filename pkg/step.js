@@ -5,7 +5,7 @@
 // which a no-code tool can branch on.
 import { mapContacts, previewMapping, findDuplicates, planSync, validateMapping, SyncEngine } from "./wasm/outseta_ghl_sync.js";
 
-const ACTIONS = ["map", "validate", "dedup", "plan", "syncPerson", "import", "reconcile", "timeline"];
+const ACTIONS = ["map", "validate", "dedup", "plan", "syncPerson", "import", "reconcile", "timeline", "reviews", "resolveReview"];
 
 /** @param {unknown} err */
 function errorJson(err) {
@@ -44,6 +44,10 @@ async function run(input, config = {}) {
         return await engine.bulkImport(input.options ?? {});
       case "reconcile":
         return await engine.reconcile(input.options ?? {});
+      case "reviews":
+        return await engine.reviews();
+      case "resolveReview":
+        return await engine.resolveReview(input.id, input.resolution);
       default:
         return await engine.timeline({ outsetaUid: input.outsetaUid, ghlId: input.ghlId });
     }

@@ -6,6 +6,8 @@
 //   POST /admin/import             -> starts (or resumes) a bulk import, run in slices by alarms (202)
 //   GET  /admin/import             -> its progress, or the last import's summary
 //   GET  /admin/reconcile          -> the reconciliation report (JSON; ?format=html for the page)
+//   GET  /admin/reviews            -> the review queue (possible duplicates, held fields)
+//   POST /admin/reviews/resolve    -> { id, resolution }: resolves one and runs its sync
 //   POST /v1/step                  -> runStep(body): the no-code entry (Zapier, Make), admin token
 // The admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. The Cron Trigger runs the
 // polling fallback. A verified webhook goes onto the Queue (binding WEBHOOKS) when there is
@@ -138,7 +140,7 @@ async function ask(env, path, init) {
 /** What a run did, without record contents (no personal data or secrets in logs). @param {any} run */
 function summarise(run) {
   if (!run || typeof run !== "object") return run;
-  if (run.summary) return { summary: { ...run.summary, skipped: run.summary.skipped?.length, failed: run.summary.failed?.length } };
+  if (run.summary) return { summary: { ...run.summary, skipped: run.summary.skipped?.length, refused: run.summary.refused?.length, failed: run.summary.failed?.length } };
   return {
     trigger: run.trigger,
     skipped: run.skipped,
@@ -425,6 +427,12 @@ async function route(request, env, ctx) {
     if (pathname === "/admin/import" && request.method === "GET") {
       return json(await ask(env, "/import"));
     }
+    if (pathname === "/admin/reviews" && request.method === "GET") {
+      return json(await ask(env, "/reviews"));
+    }
+    if (pathname === "/admin/reviews/resolve" && request.method === "POST") {
+      return json(await ask(env, "/reviews/resolve", { method: "POST", body: JSON.stringify(await jsonBody(request)) }));
+    }
     if (pathname === "/admin/reconcile" && request.method === "GET") {
       const html = url.searchParams.get("format") === "html";
       const report = await ask(env, `/reconcile${html ? "?html=1" : ""}`);
@@ -662,6 +670,15 @@ export class SyncLocation {
         return json(await runStep(await request.json(), { engine }));
       case "GET /reconcile":
         return json(await engine.reconcile({ html: url.searchParams.has("html") }));
+      case "GET /reviews":
+        return json(await engine.reviews());
+      case "POST /reviews/resolve": {
+        const body = await request.json().catch(() => null);
+        if (!body || typeof body !== "object" || typeof body.id !== "string") {
+          return fail(400, "INPUT_INVALID", "the body is { id, resolution }: a review id from GET /admin/reviews and { link } | { create: true } | { keep } | { fields }");
+        }
+        return json(await engine.resolveReview(body.id, body.resolution));
+      }
       case "POST /import": {
         const options = await request.json();
         // Refused now (a coded 400), not by every retry of the alarm that would run it.

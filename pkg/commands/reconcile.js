@@ -1,7 +1,7 @@
 // `outseta-ghl-sync reconcile [--html FILE] [--output FILE] [--repair [--dry-run]]`
 import { writeFileSync } from "node:fs";
 import { ENGINE_FLAGS, ENGINE_USAGE, jsonText, openEngine, printJson } from "./engine.js";
-import { parseFlags, redact, UsageError } from "./support.js";
+import { parseFlags, problemsLine, redact, UsageError } from "./support.js";
 
 export const synopsis = "reconcile [--html FILE] [--repair]";
 export const summary = "Compare both systems; report drift as JSON and HTML, optionally repair it.";
@@ -10,8 +10,9 @@ export const usage = `Usage: outseta-ghl-sync reconcile [--html FILE] [--output 
                                   [--check] [--config FILE] [--store FILE]
 
 Reads every Outseta person and GHL contact and reports what is out of step: people
-missing in GHL, unlinked GHL contacts, drifted fields, stale links, duplicates and
-pending reviews. The JSON report goes to stdout (or --output); a one-line summary to
+missing in GHL, unlinked GHL contacts, drifted fields, stale links, duplicates,
+pending reviews, fields the sync cannot write (each with its value and why) and people
+no contact can be made for. The JSON report goes to stdout (or --output); a one-line summary to
 stderr.
   --html FILE        also write the report as one HTML page to FILE
   --output FILE      write the JSON report to FILE instead of stdout
@@ -40,13 +41,29 @@ export async function run(args) {
       (report.inSync ? "in sync" : "not in sync") +
         `: ${c.outsetaPeople} Outseta people, ${c.ghlContacts} GHL contacts, ${c.links} links; ` +
         `missing in GHL ${c.missingInGhl}, unlinked GHL ${c.unlinkedGhl}, drifted pairs ${c.driftedPairs}, ` +
-        `stale links ${c.staleLinks}, duplicate clusters ${c.duplicateClusters}, pending reviews ${c.pendingReviews}` +
+        `stale links ${c.staleLinks}, duplicate clusters ${c.duplicateClusters}, pending reviews ${c.pendingReviews}, ` +
+        `fields the sync cannot write ${c.unwritableFields}, people refused ${c.refused}` +
         (report.repair ? `; repair ${flags["dry-run"] ? "planned" : "ran"} for ${report.repair.length} pairs, ${repairFailed} failed` : "") +
         (typeof flags.html === "string" ? `; HTML report: ${flags.html}` : "") + "\n",
     );
+    const problems = problemsLine(countProblems(report.unwritable));
+    if (problems) process.stderr.write(`${problems}\n`);
     if (repairFailed > 0) return 1;
     return flags.check && !report.inSync ? 1 : 0;
   } finally {
     store.close();
   }
+}
+
+/** @param {{ field: string, code: string }[]} problems */
+function countProblems(problems) {
+  /** @type {Map<string, { field: string, code: string, count: number }>} */
+  const counts = new Map();
+  for (const p of problems) {
+    const key = `${p.field}\u0000${p.code}`;
+    const c = counts.get(key) ?? { field: p.field, code: p.code, count: 0 };
+    c.count++;
+    counts.set(key, c);
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count);
 }

@@ -36,26 +36,33 @@ export function readJson(file) {
 
 /**
  * Parses `--flag value`, `--flag=value` and boolean `--flag` arguments against `spec`
- * (flag name without dashes to "string" or "boolean"). Unknown flags, missing values and
- * repeated flags are usage errors.
+ * (flag name without dashes to "string", "boolean" or "strings": a repeatable flag whose
+ * values are collected, `\n`-joined). Unknown flags, missing values and repeated flags
+ * (other than "strings") are usage errors.
  * @param {string} command the command's name, for messages
  * @param {string[]} args
- * @param {Record<string, "string" | "boolean">} spec
+ * @param {Record<string, "string" | "boolean" | "strings">} spec
  * @returns {Record<string, string | boolean>}
  */
 export function parseFlags(command, args, spec) {
   /** @type {Record<string, string | boolean>} */
   const options = {};
+  /** @type {string[]} */
+  const positional = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf("=");
     const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined;
     const name = flag.startsWith("--") ? flag.slice(2) : "";
+    if (!name && Object.hasOwn(spec, "_") && !arg.startsWith("-")) {
+      positional.push(arg);
+      continue;
+    }
     if (!name || !Object.hasOwn(spec, name)) {
       throw new UsageError(`${command}: unknown argument "${arg}"; see ${command} --help`);
     }
-    if (Object.hasOwn(options, name)) throw new UsageError(`${command}: ${flag} given twice`);
+    if (Object.hasOwn(options, name) && spec[name] !== "strings") throw new UsageError(`${command}: ${flag} given twice`);
     if (spec[name] === "boolean") {
       if (inline !== undefined) throw new UsageError(`${command}: ${flag} takes no value`);
       options[name] = true;
@@ -64,10 +71,33 @@ export function parseFlags(command, args, spec) {
       if (value === undefined || (inline === undefined && value.startsWith("--"))) {
         throw new UsageError(`${command}: ${flag} needs a value`);
       }
-      options[name] = value;
+      options[name] = spec[name] === "strings" && Object.hasOwn(options, name) ? `${options[name]}\n${value}` : value;
     }
   }
+  if (positional.length) options._ = positional.join("\n");
   return options;
+}
+
+/**
+ * The fields a run did not write, counted, as one line for stderr
+ * (`fields not written: 168 phone unreadable (TRANSFORM_FAILED), 3 customFields.contact.plan …`),
+ * or "" when there were none.
+ * @param {{ field: string, code: string, count: number }[]} counts
+ */
+export function problemsLine(counts) {
+  if (!counts.length) return "";
+  const WHY = /** @type {Record<string, string>} */ ({
+    TRANSFORM_FAILED: "unreadable",
+    INPUT_INVALID: "of the wrong type",
+    TYPE_MISMATCH: "of the wrong type",
+    CUSTOM_FIELD_UNRESOLVED: "with no custom field in GHL",
+    CUSTOM_FIELD_NOT_STORED: "not kept by GHL",
+    OUTSETA_PROPERTY_UNKNOWN: "with no property in Outseta",
+    FIELD_NOT_UPDATABLE: "not updatable in GHL",
+    CONTEXT_MISSING: "missing context",
+  });
+  const parts = counts.map((c) => `${c.count} ${c.field} ${WHY[c.code] ?? "not written"} (${c.code})`);
+  return `fields not written: ${parts.join(", ")}`;
 }
 
 /**

@@ -483,8 +483,10 @@ pub fn ghl_payload<'a, K: AsRef<str> + ?Sized + 'a>(
                     errors.push(FieldError::new(
                         field,
                         "FIELD_NOT_UPDATABLE",
-                        format!("GHL takes {field} on create only (UpdateContactDto has no {field})"),
-                        json!({}),
+                        format!(
+                            "GHL takes {field} on create only (UpdateContactDto has no {field})"
+                        ),
+                        json!({ "value": value }),
                     ));
                     continue;
                 }
@@ -494,30 +496,38 @@ pub fn ghl_payload<'a, K: AsRef<str> + ?Sized + 'a>(
                 };
                 out.insert(field.to_owned(), value);
             }
-            Some(FieldRef::Custom(key)) => match ctx.custom_field(key) {
-                Some(def) => {
-                    // The official DTOs type numeric field values oddly ("object"); GHL
-                    // takes numbers as text, which every DTO variant accepts.
-                    let v = match value {
-                        Value::Null => Value::String(String::new()),
-                        Value::Number(n) => Value::String(n.to_string()),
-                        Value::Bool(b) => Value::String(b.to_string()),
-                        v => v.clone(),
-                    };
-                    custom.push(json!({ "id": def.id, "field_value": v }));
+            Some(FieldRef::Custom(key)) => {
+                // The official DTOs type numeric field values oddly ("object"); GHL
+                // takes numbers as text, which every DTO variant accepts.
+                let v = match value {
+                    Value::Null => Value::String(String::new()),
+                    Value::Number(n) => Value::String(n.to_string()),
+                    Value::Bool(b) => Value::String(b.to_string()),
+                    v => v.clone(),
+                };
+                match ctx.custom_field(key) {
+                    Some(def) => custom.push(json!({ "id": def.id, "field_value": v })),
+                    // Written by key: the Plan creates the definition first, and the
+                    // executor puts its id in.
+                    None if ctx.create_missing_custom_fields && !is_empty(value) => {
+                        custom.push(json!({ "key": key, "field_value": v }))
+                    }
+                    None => errors.push(FieldError::new(
+                        field,
+                        "CUSTOM_FIELD_UNRESOLVED",
+                        match &ctx.ghl_custom_fields {
+                            Some(_) => format!("the location has no custom field {key:?}: create it in HighLevel (Settings › Custom Fields) or set createMissingCustomFields"),
+                            None => format!("no id for custom field key {key:?}: the location's custom field definitions are not known (context.ghlCustomFields)"),
+                        },
+                        json!({ "key": key, "value": value }),
+                    )),
                 }
-                None => errors.push(FieldError::new(
-                    field,
-                    "CUSTOM_FIELD_UNRESOLVED",
-                    format!("no id for custom field key {key:?}: pass the location's custom field definitions (context.ghlCustomFields)"),
-                    json!({ "key": key }),
-                )),
-            },
+            }
             None => errors.push(FieldError::new(
                 field,
                 "UNKNOWN_FIELD",
                 format!("{field} is not a GHL contact field"),
-                json!({}),
+                json!({ "value": value }),
             )),
         }
     }
@@ -574,6 +584,17 @@ pub fn outseta_payload(
             continue;
         };
         written.insert(&rule.ghl);
+        if !outseta_holds(path, ctx) {
+            if let Some(value) = contact.fields.get(&rule.ghl) {
+                errors.push(FieldError::new(
+                    &rule.ghl,
+                    "OUTSETA_PROPERTY_UNKNOWN",
+                    format!("Outseta has no custom person property {path:?}: add it in Outseta (Settings › Custom Properties) or change the mapping"),
+                    json!({ "path": format!("$.{path}"), "value": value }),
+                ));
+            }
+            continue;
+        }
         let mut value = contact
             .fields
             .get(&rule.ghl)
@@ -625,7 +646,10 @@ pub fn outseta_payload(
                         .unwrap_or_default()
                 })
                 .collect();
-            if pascal.is_empty() || auto_custom_key(&pascal) != field {
+            if pascal.is_empty()
+                || auto_custom_key(&pascal) != field
+                || !outseta_holds(&pascal, ctx)
+            {
                 continue;
             }
             out.insert(
@@ -635,6 +659,17 @@ pub fn outseta_payload(
         }
     }
     out
+}
+
+/// Whether Outseta can hold a person path: a standard field always; a custom property
+/// only if Outseta's definitions (when known) list it.
+pub fn outseta_holds(path: &str, ctx: &Context) -> bool {
+    let head = path.split('.').next().unwrap_or(path);
+    outseta_field(head).is_some()
+        || ctx
+            .outseta_properties
+            .as_ref()
+            .is_none_or(|props| props.iter().any(|p| p == head))
 }
 
 /// The result of previewing one record.

@@ -56,6 +56,23 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
+impl Condition {
+    /// Every record path the condition reads.
+    pub fn paths(&self) -> Vec<&str> {
+        match self {
+            Condition::Equals(p, _)
+            | Condition::In(p, _)
+            | Condition::Exists(p, _)
+            | Condition::OlderThanDays(p, _)
+            | Condition::WithinDays(p, _) => vec![p.as_str()],
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().flat_map(Condition::paths).collect()
+            }
+            Condition::Not(c) => c.paths(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TagRule {
     pub when: Condition,
@@ -102,6 +119,10 @@ pub struct Context {
     pub location_id: Option<String>,
     /// Epoch ms of "now", for activity conditions (passed in, so results repeat).
     pub now_ms: Option<i64>,
+    /// A custom field the mapping names but the location lacks is written by its key,
+    /// and the Plan creates its definition first (the engine's
+    /// `createMissingCustomFields`; never set from a caller's context).
+    pub create_missing_custom_fields: bool,
 }
 
 impl Context {

@@ -13,7 +13,7 @@ use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError, Lean,
     MappingError, PayloadKind, Record, Spec,
 };
-use crate::model::{is_empty, Contact, Fields, GhlKey, GhlRead, Tags};
+use crate::model::{is_empty, Contact, GhlKey, GhlRead, Tags};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,6 +74,15 @@ pub enum Operation {
         ghl_id: String,
         reason: String,
     },
+    /// Create the location's definition of a custom field the mapping names (the
+    /// engine's `createMissingCustomFields`); the contact writes after it carry the
+    /// field by its key until then.
+    CreateCustomField {
+        key: String,
+        name: String,
+        data_type: String,
+        reason: String,
+    },
     /// Forget a link (the delete policy `unlink`, `tag` or `delete`).
     Unlink {
         outseta_uid: String,
@@ -92,6 +101,24 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The system the operation writes to, if any (links and reviews are the store's).
+    pub fn system(&self) -> Option<System> {
+        match self {
+            Operation::CreateContact { system, .. }
+            | Operation::UpdateContact { system, .. }
+            | Operation::CreateNote { system, .. }
+            | Operation::CreateTask { system, .. }
+            | Operation::CompleteTask { system, .. }
+            | Operation::DeleteContact { system, .. } => Some(*system),
+            Operation::AddTags { .. }
+            | Operation::RemoveTags { .. }
+            | Operation::CreateCustomField { .. } => Some(System::Ghl),
+            Operation::LinkRecords { .. } | Operation::Unlink { .. } | Operation::Review { .. } => {
+                None
+            }
+        }
+    }
+
     /// The operation's `op` tag, as the Plan's JSON spells it.
     pub fn name(&self) -> &'static str {
         match self {
@@ -103,6 +130,7 @@ impl Operation {
             Operation::CreateTask { .. } => "CreateTask",
             Operation::CompleteTask { .. } => "CompleteTask",
             Operation::LinkRecords { .. } => "LinkRecords",
+            Operation::CreateCustomField { .. } => "CreateCustomField",
             Operation::Unlink { .. } => "Unlink",
             Operation::DeleteContact { .. } => "DeleteContact",
             Operation::Review { .. } => "Review",
@@ -138,7 +166,9 @@ pub struct PairPlan {
     pub operations: Vec<Operation>,
     /// The state to store once every operation has run.
     pub state: PairState,
-    /// Fields that could not be mapped; the rest of the pair is still planned.
+    /// Fields not written, each with its code, value and why: they could not be read
+    /// or mapped, the other side cannot hold them, or (once run) the API did not keep
+    /// them. The rest of the pair is still planned; none of them is recorded as synced.
     pub errors: Vec<FieldError>,
     /// Set when nothing could be planned for the pair.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,31 +190,38 @@ pub struct Planner<'a> {
     /// lower-casing the tags a person maps to would change nothing (and cost a copy of
     /// each): checked once per batch.
     spec_tags_lower: bool,
+    /// Whether the Plan may write to Outseta (a bulk import into GHL may not). Fields
+    /// it would have written are left as Outseta holds them, for a later two-way sync.
+    pub write_outseta: bool,
+    /// Routed fields GHL cannot hold (custom fields the location has no definition for)
+    /// and Outseta cannot hold (custom properties Outseta does not have): that side has
+    /// no say on them. Read once per batch from the context.
+    ghl_unheld: Vec<String>,
+    outseta_unheld: Vec<String>,
 }
 
 /// `EmailListPerson` entries: (list name, subscribed). Statuses 1 Subscribed and
-/// 4 Confirmed count as subscribed; 2 Unsubscribed and 3 Cleaned do not.
-fn email_lists<R: Record + ?Sized>(person: &R) -> Vec<(String, bool)> {
-    let Some(lists) = person.get_path("EmailListPerson") else {
-        return Vec::new();
-    };
+/// 4 Confirmed count as subscribed; 2 Unsubscribed and 3 Cleaned do not. `None` when the
+/// record says nothing about its lists: no `EmailListPerson`, or an entry whose
+/// `EmailList` is not expanded (Outseta leaves deeper references `null` unless `fields`
+/// asks for them), so an unread list is never taken for one the person left.
+fn email_lists<R: Record + ?Sized>(person: &R) -> Option<Vec<(String, bool)>> {
+    let lists = person.get_path("EmailListPerson")?;
     lists
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
+        .as_array()?
+        .iter()
+        .map(|entry| {
             let name = entry.pointer("/EmailList/Name")?.as_str()?.trim();
             let status = entry
                 .get("EmailListSubscriberStatus")
                 .and_then(Value::as_i64);
             let unsubscribed = entry.get("UnsubscribedDate").is_some_and(|d| !d.is_null());
-            (!name.is_empty()).then(|| {
-                (
-                    name.to_owned(),
-                    matches!(status, Some(1 | 4)) && !unsubscribed,
-                )
-            })
+            Some((
+                name.to_owned(),
+                matches!(status, Some(1 | 4)) && !unsubscribed,
+            ))
         })
+        .filter(|entry| entry.as_ref().is_none_or(|(name, _)| !name.is_empty()))
         .collect()
 }
 
@@ -206,7 +243,55 @@ impl<'a> Planner<'a> {
                 .iter()
                 .flat_map(|rule| rule.add.iter().chain(&rule.remove))
                 .all(|t| t.trim().to_lowercase() == *t),
+            write_outseta: true,
+            ghl_unheld: match &ctx.ghl_custom_fields {
+                None => Vec::new(),
+                Some(_) => spec
+                    .fields
+                    .iter()
+                    .filter_map(|r| match crate::model::field_ref(&r.ghl) {
+                        Some(crate::model::FieldRef::Custom(key))
+                            if ctx.custom_field(key).is_none() =>
+                        {
+                            Some(r.ghl.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            },
+            outseta_unheld: spec
+                .fields
+                .iter()
+                .filter(|r| {
+                    r.outseta
+                        .first()
+                        .is_some_and(|p| !mapping::outseta_holds(p, ctx))
+                })
+                .map(|r| r.ghl.clone())
+                .collect(),
         }
+    }
+
+    /// `contact` as the merge should see it: each of `fields` as the base has it. A side
+    /// stands as the base for a field it has no say on, so it neither changes nor clears
+    /// it (a value it never held is no deletion). Borrowed when there is none.
+    fn without_say<'c>(
+        contact: &'c Contact,
+        base: &Contact,
+        fields: impl Iterator<Item = &'c str>,
+    ) -> std::borrow::Cow<'c, Contact> {
+        let mut fields = fields.peekable();
+        if fields.peek().is_none() {
+            return std::borrow::Cow::Borrowed(contact);
+        }
+        let mut view = contact.clone();
+        for f in fields {
+            match base.fields.get(f) {
+                Some(v) => view.set(f, v.clone()),
+                None => view.set(f, Value::Null),
+            }
+        }
+        std::borrow::Cow::Owned(view)
     }
 
     fn outseta_mapped<R: Record + ?Sized>(
@@ -224,7 +309,7 @@ impl<'a> Planner<'a> {
             o.contact.tags = lower(&o.contact.tags);
         }
         if let Some(prefix) = &self.list_tag_prefix {
-            for (list, subscribed) in email_lists(person) {
+            for (list, subscribed) in email_lists(person).into_iter().flatten() {
                 let tag = format!("{prefix}{list}").to_lowercase();
                 if subscribed {
                     o.tags_remove.remove(&tag);
@@ -249,10 +334,7 @@ impl<'a> Planner<'a> {
         let Some(prefix) = &self.list_tag_prefix else {
             return Tags::new();
         };
-        if !person
-            .get_path("EmailListPerson")
-            .is_some_and(|lists| lists.is_array())
-        {
+        if email_lists(person).is_none() {
             return Tags::new();
         }
         let prefix = prefix.to_lowercase();
@@ -303,16 +385,6 @@ impl<'a> Planner<'a> {
             },
             None => field.starts_with(crate::model::CUSTOM_PREFIX) && self.spec.auto_custom_fields,
         }
-    }
-
-    /// The fields of a contact a side holds through the mapping.
-    fn projected(&self, contact: &Contact, to: System) -> Fields {
-        contact
-            .fields
-            .iter()
-            .filter(|(k, _)| self.holds(k, to))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
     }
 
     /// The fields of `fields` a side holds, in order: the routes are walked beside them
@@ -411,6 +483,7 @@ impl<'a> Planner<'a> {
             }),
             (Some(mut o), None) => {
                 let uid = o.contact.links.outseta_uid.clone();
+                let before = o.errors.len();
                 let payload = ghl_payload(
                     &o.contact.fields,
                     Some(&o.tags_add),
@@ -421,6 +494,12 @@ impl<'a> Planner<'a> {
                 if !["email", "phone"].iter().any(|f| payload.contains_key(*f)) {
                     return Err(MappingError::NoIdentity { uid });
                 }
+                // GHL will not hold what the payload could not carry: not synced.
+                for e in &o.errors[before..] {
+                    o.contact.fields.remove(e.field.as_str());
+                }
+                plan.operations
+                    .extend(definitions_to_create(&payload, &o.contact.fields));
                 plan.operations.push(Operation::CreateContact {
                     system: System::Ghl,
                     payload,
@@ -438,6 +517,7 @@ impl<'a> Planner<'a> {
             (None, Some(g)) => {
                 let mut errors = Vec::new();
                 let payload = outseta_payload(&g, None, self.spec, self.ctx, &mut errors);
+                let unwritten: BTreeSet<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 if payload.get("Email").is_none_or(Value::is_null) {
                     return Err(MappingError::NoEmail {
                         id: g.links.ghl_id.clone(),
@@ -456,7 +536,14 @@ impl<'a> Planner<'a> {
                 // fields (the rest of it is not copied only to be replaced).
                 let mut base = Contact {
                     links: g.links.clone(),
-                    fields: self.projected(&g, System::Outseta),
+                    fields: g
+                        .fields
+                        .iter()
+                        .filter(|(k, _)| {
+                            self.holds(k, System::Outseta) && !unwritten.contains(k.as_str())
+                        })
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
                     tags: Tags::new(),
                     created_at: g.created_at.clone(),
                     updated_at: g.updated_at.clone(),
@@ -529,14 +616,26 @@ impl<'a> Planner<'a> {
             plan.state.base = Some(base);
             return plan;
         }
+        // A side has no say on a field it could not read (an unreadable phone) or
+        // cannot hold (a custom field GHL has no definition for, a property Outseta
+        // lacks): the merge sees the base there, so nothing is cleared for it.
+        let o_blind = plan
+            .errors
+            .iter()
+            .map(|e| e.field.as_str())
+            .filter(|f| *f != "tags")
+            .chain(self.outseta_unheld.iter().map(String::as_str));
+        let o_view = Self::without_say(&outseta, &base, o_blind);
+        let g_view = Self::without_say(&g, &base, self.ghl_unheld.iter().map(String::as_str));
         // (An echo side is the base: `None`.)
         let mut m: Merge = merge_owned(
             base,
-            (!o_echo).then_some(&outseta),
-            (!g_echo).then_some(&g),
+            (!o_echo).then_some(o_view.as_ref()),
+            (!g_echo).then_some(g_view.as_ref()),
             self.policy,
             Some(&self.routes),
         );
+        drop((o_view, g_view));
         // Tag rules own their tags: their current verdict stands over older edits.
         if !o_echo {
             for t in &o.tags_add {
@@ -557,6 +656,63 @@ impl<'a> Planner<'a> {
         // The echo fields are compared against the real GHL record, not the stand-in.
         m.to_ghl
             .retain(|k, v| g.fields.get(k).map_or(!is_empty(v), |cur| cur != v));
+        // A field a write cannot carry keeps, in the next base, what its side holds
+        // now: it is not synced, so the next run tries again and nothing reads the
+        // side's old value as a deletion.
+        let mut ghl_changes = Map::new();
+        if !m.to_ghl.is_empty() {
+            let before = plan.errors.len();
+            ghl_changes = ghl_payload(
+                &m.to_ghl,
+                None,
+                PayloadKind::Update,
+                self.ctx,
+                &mut plan.errors,
+            );
+            for e in &plan.errors[before..] {
+                if m.to_ghl.remove(&e.field).is_some() {
+                    let held = g
+                        .fields
+                        .get(e.field.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    m.merged.set(&e.field, held);
+                }
+            }
+        }
+        let mut outseta_changes = Map::new();
+        if !m.to_outseta.is_empty() {
+            let before = plan.errors.len();
+            if self.write_outseta {
+                let only: BTreeSet<String> = m.to_outseta.keys().cloned().collect();
+                // Every field written to Outseta holds its merged value.
+                outseta_changes = outseta_payload(
+                    &m.merged,
+                    Some(&only),
+                    self.spec,
+                    self.ctx,
+                    &mut plan.errors,
+                );
+            }
+            let unwritten: Vec<String> = if self.write_outseta {
+                plan.errors[before..]
+                    .iter()
+                    .map(|e| e.field.clone())
+                    .collect()
+            } else {
+                m.to_outseta.keys().cloned().collect()
+            };
+            for f in unwritten {
+                if m.to_outseta.remove(&f).is_some() {
+                    let held = outseta
+                        .fields
+                        .get(f.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    m.merged.set(&f, held);
+                }
+            }
+        }
         let reasons = |side: &str| {
             m.decisions
                 .iter()
@@ -568,22 +724,15 @@ impl<'a> Planner<'a> {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        if !m.to_ghl.is_empty() {
-            let changes = ghl_payload(
-                &m.to_ghl,
-                None,
-                PayloadKind::Update,
-                self.ctx,
-                &mut plan.errors,
-            );
-            if !changes.is_empty() {
-                plan.operations.push(Operation::UpdateContact {
-                    system: System::Ghl,
-                    id: gid.clone(),
-                    reason: format!("update GHL {}: {}", names(&m.to_ghl), reasons("ghl")),
-                    changes,
-                });
-            }
+        if !ghl_changes.is_empty() {
+            plan.operations
+                .extend(definitions_to_create(&ghl_changes, &m.to_ghl));
+            plan.operations.push(Operation::UpdateContact {
+                system: System::Ghl,
+                id: gid.clone(),
+                reason: format!("update GHL {}: {}", names(&m.to_ghl), reasons("ghl")),
+                changes: ghl_changes,
+            });
         }
         if !m.tags_add.is_empty() {
             plan.operations.push(Operation::AddTags {
@@ -601,28 +750,17 @@ impl<'a> Planner<'a> {
                     .to_owned(),
             });
         }
-        if !m.to_outseta.is_empty() {
-            let only: BTreeSet<String> = m.to_outseta.keys().cloned().collect();
-            // Every field written to Outseta holds its merged value.
-            let changes = outseta_payload(
-                &m.merged,
-                Some(&only),
-                self.spec,
-                self.ctx,
-                &mut plan.errors,
-            );
-            if !changes.is_empty() {
-                plan.operations.push(Operation::UpdateContact {
-                    system: System::Outseta,
-                    id: uid.clone(),
-                    reason: format!(
-                        "update Outseta {}: {}",
-                        names(&m.to_outseta),
-                        reasons("outseta")
-                    ),
-                    changes,
-                });
-            }
+        if !outseta_changes.is_empty() && !m.to_outseta.is_empty() {
+            plan.operations.push(Operation::UpdateContact {
+                system: System::Outseta,
+                id: uid.clone(),
+                reason: format!(
+                    "update Outseta {}: {}",
+                    names(&m.to_outseta),
+                    reasons("outseta")
+                ),
+                changes: outseta_changes,
+            });
         }
         for c in &m.conflicts {
             plan.operations.push(Operation::Review {
@@ -708,6 +846,48 @@ impl<'a> Planner<'a> {
         plan.state.base = Some(m.merged);
         plan
     }
+}
+
+/// `CreateCustomField` for each custom field a GHL payload carries by key only (the
+/// location has no definition for it yet). The data type follows the value the field
+/// is to hold (`fields`, canonical): a number makes a NUMERICAL field, anything else TEXT.
+fn definitions_to_create<'f, K: AsRef<str> + ?Sized + 'f>(
+    payload: &Map<String, Value>,
+    fields: impl IntoIterator<Item = (&'f K, &'f Value)> + Copy,
+) -> Vec<Operation> {
+    let Some(Value::Array(custom)) = payload.get("customFields") else {
+        return Vec::new();
+    };
+    custom
+        .iter()
+        .filter(|entry| entry.get("id").is_none())
+        .filter_map(|entry| entry.get("key")?.as_str())
+        .map(|key| {
+            let canonical = format!("{}{key}", crate::model::CUSTOM_PREFIX);
+            let number = fields
+                .into_iter()
+                .find(|(k, _)| k.as_ref() == canonical)
+                .is_some_and(|(_, v)| v.is_number());
+            let words = key.rsplit('.').next().unwrap_or(key);
+            let name = words
+                .split('_')
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            Operation::CreateCustomField {
+                key: key.to_owned(),
+                name,
+                data_type: if number { "NUMERICAL" } else { "TEXT" }.to_owned(),
+                reason: format!("the mapping writes custom field {key:?}, which the location does not have yet (createMissingCustomFields)"),
+            }
+        })
+        .collect()
 }
 
 /// Reads one pair of a `planSync` batch: `{ outseta?, ghl?, state? }`.

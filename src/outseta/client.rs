@@ -253,8 +253,22 @@ impl<T: Transport, C: Clock> Client<T, C> {
     }
 
     pub async fn get_person(&self, uid: &str) -> Result<Person, OutsetaError> {
+        self.get_person_with(uid, None).await
+    }
+
+    /// `get_person` with a `fields` selection (e.g. `*,*.*` to expand the person's
+    /// memberships' accounts).
+    pub async fn get_person_with(
+        &self,
+        uid: &str,
+        fields: Option<&str>,
+    ) -> Result<Person, OutsetaError> {
         let path = format!("/crm/people/{}", segment(uid, "uid")?);
-        self.json(Method::Get, &path, &[], None).await
+        let query: Vec<(String, String)> = fields
+            .map(|f| ("fields".to_owned(), f.to_owned()))
+            .into_iter()
+            .collect();
+        self.json(Method::Get, &path, &query, None).await
     }
 
     /// `Email` is required; Outseta keeps emails unique. A 429 is retried; after a 5xx
@@ -368,6 +382,20 @@ impl<T: Transport, C: Clock> Client<T, C> {
 
     pub async fn list_all_accounts(&self, query: &ListQuery) -> Result<Vec<Account>, OutsetaError> {
         self.get_all("/crm/accounts", query).await
+    }
+
+    /// `get_account` with a `fields` selection (e.g. `*,*.*` to expand its people).
+    pub async fn get_account_with(
+        &self,
+        uid: &str,
+        fields: Option<&str>,
+    ) -> Result<Account, OutsetaError> {
+        let path = format!("/crm/accounts/{}", segment(uid, "uid")?);
+        let query: Vec<(String, String)> = fields
+            .map(|f| ("fields".to_owned(), f.to_owned()))
+            .into_iter()
+            .collect();
+        self.json(Method::Get, &path, &query, None).await
     }
 
     pub async fn get_account(&self, uid: &str) -> Result<Account, OutsetaError> {

@@ -11,7 +11,8 @@
 //!   deliveries, when the claim expires (ms); `seen-until/{until}/{idempotencyKey}` -> ""
 //!   orders the expiring claims so each new claim prunes the oldest expired few
 //! - `job/{name}` -> a bulk-import checkpoint
-//! - `review/{outsetaUid}/{field}` -> a [`ReviewItem`]
+//! - `review/{outsetaUid}/{field}` and `review/{outsetaUid}/duplicate` -> a [`ReviewItem`]
+//! - `cache/{name}` -> definitions read from the APIs, with when (`sync::context`)
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -171,13 +172,61 @@ pub struct Link {
     pub state: PairState,
 }
 
-/// A field held for review: nothing was written for it until someone decides.
+/// What a review is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReviewKind {
+    /// A field of a linked pair both sides changed differently (the policy held it).
+    #[default]
+    Conflict,
+    /// An unlinked person that may be an existing contact: nothing creates one for it.
+    Duplicate,
+}
+
+/// The slot of a person's duplicate review: `review/{uid}/duplicate` (no canonical field
+/// is named `duplicate`, so it never meets a field's review).
+pub const DUPLICATE_SLOT: &str = "duplicate";
+
+/// Something held for review: nothing is written for it until someone decides
+/// (`sync::reviews`). Items stored before reviews had kinds read as conflicts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewItem {
+    /// Its key without `review/`: `{outsetaUid}/{field}` or `{outsetaUid}/duplicate`.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub kind: ReviewKind,
     pub outseta_uid: String,
+    /// The linked contact (conflicts); empty for a duplicate.
+    #[serde(default)]
     pub ghl_id: String,
-    pub conflict: Conflict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
+    /// Why it is held, in plain language.
+    #[serde(default)]
+    pub reason: String,
+    /// Duplicates: the records it may be, best first, with their scores and evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Value>,
+    /// The records as they were when it was held: the Outseta person, and the GHL
+    /// contact (the best candidate's, for a duplicate).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub outseta: Value,
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub ghl: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_at: Option<String>,
+}
+
+impl ReviewItem {
+    /// The item's slot under its person: the field, or `duplicate`.
+    pub fn slot(&self) -> &str {
+        match (&self.kind, &self.conflict) {
+            (ReviewKind::Conflict, Some(c)) => &c.field,
+            _ => DUPLICATE_SLOT,
+        }
+    }
 }
 
 /// How long webhook claims are kept (ms). Past it a repeat is taken again, which is
@@ -439,11 +488,13 @@ impl<S: Store> State<S> {
     }
 
     pub async fn put_review(&self, item: &ReviewItem) -> Result<(), StoreError> {
-        let key = format!("review/{}/{}", item.outseta_uid, item.conflict.field);
-        self.store.put(&key, &text(&key, item)?).await
+        let id = format!("{}/{}", item.outseta_uid, item.slot());
+        let key = format!("review/{id}");
+        let item = ReviewItem { id, ..item.clone() };
+        self.store.put(&key, &text(&key, &item)?).await
     }
 
-    /// Drops every review of a pair (its fields merged cleanly since).
+    /// Drops every review of a pair (its fields merged cleanly since, or it was linked).
     pub async fn clear_reviews(&self, outseta_uid: &str) -> Result<(), StoreError> {
         for (k, _) in self.store.list(&format!("review/{outseta_uid}/")).await? {
             self.store.delete(&k).await?;
@@ -451,13 +502,57 @@ impl<S: Store> State<S> {
         Ok(())
     }
 
+    pub async fn delete_review(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete(&format!("review/{id}")).await
+    }
+
+    /// One review by its id.
+    pub async fn review(&self, id: &str) -> Result<Option<ReviewItem>, StoreError> {
+        let key = format!("review/{id}");
+        Ok(self
+            .get_json::<ReviewItem>(&key)
+            .await?
+            .map(|item| ReviewItem {
+                id: id.to_owned(),
+                ..item
+            }))
+    }
+
+    /// Every review, in key order (by person, then slot).
     pub async fn reviews(&self) -> Result<Vec<ReviewItem>, StoreError> {
+        self.reviews_under("review/").await
+    }
+
+    /// The reviews of one person.
+    pub async fn reviews_of(&self, outseta_uid: &str) -> Result<Vec<ReviewItem>, StoreError> {
+        self.reviews_under(&format!("review/{outseta_uid}/")).await
+    }
+
+    async fn reviews_under(&self, prefix: &str) -> Result<Vec<ReviewItem>, StoreError> {
         self.store
-            .list("review/")
+            .list(prefix)
             .await?
             .iter()
-            .map(|(k, v)| read(k, v))
+            .map(|(k, v)| {
+                read::<ReviewItem>(k, v).map(|item| ReviewItem {
+                    id: k["review/".len()..].to_owned(),
+                    ..item
+                })
+            })
             .collect()
+    }
+
+    /// A value the engine keeps to save reads (custom field definitions).
+    pub async fn cache<T: for<'de> Deserialize<'de>>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, StoreError> {
+        self.get_json(&format!("cache/{name}")).await
+    }
+
+    pub async fn set_cache<T: Serialize>(&self, name: &str, value: &T) -> Result<(), StoreError> {
+        let key = format!("cache/{name}");
+        self.store.put(&key, &text(&key, value)?).await
     }
 }
 

@@ -21,8 +21,10 @@ use crate::dedup::Config as DedupConfig;
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
 use crate::merge::plan::Planner;
+use crate::merge::plan::System;
 use crate::outseta::client::ListQuery;
 use crate::store::{Link, Store};
+use crate::store::{ReviewItem, ReviewKind};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -37,6 +39,10 @@ pub struct ImportOptions {
     pub job: String,
     /// GHL's "Allow Duplicate Contact" setting of the location and its match fields.
     pub ghl_duplicates: Option<Value>,
+    /// Also write to Outseta where GHL holds a newer value (a two-way first sync).
+    /// Off (the default), an import writes to GHL only and leaves such a field as
+    /// Outseta holds it, for the next two-way sync to carry over.
+    pub two_way: bool,
 }
 
 impl Default for ImportOptions {
@@ -47,6 +53,7 @@ impl Default for ImportOptions {
             page_size: 100,
             job: "bulk-import".to_owned(),
             ghl_duplicates: None,
+            two_way: false,
         }
     }
 }
@@ -70,14 +77,104 @@ pub struct Summary {
     pub linked: u64,
     pub unchanged: u64,
     pub skipped: Vec<Skipped>,
+    /// People held for review (possible duplicates): see `reviews`.
     pub held_for_review: u64,
+    /// People whose data cannot make a contact (no email and no readable phone), each
+    /// `{ outsetaUid, error }`: fix the person in Outseta and import again.
+    pub refused: Vec<Value>,
+    /// Pairs whose writes failed (API or store errors), each `{ outsetaUid, error }`:
+    /// importing again retries them.
     pub failed: Vec<Value>,
+    /// Operations carried out, by the system written.
+    pub writes: Writes,
+    /// Fields not written, counted by field and code (`phone` `TRANSFORM_FAILED` 168).
+    pub field_problems: Vec<ProblemCount>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Writes {
+    pub ghl: u64,
+    pub outseta: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemCount {
+    pub field: String,
+    pub code: String,
+    pub count: u64,
+}
+
+/// One field of one person that was not written, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldProblem {
+    pub outseta_uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ghl_id: Option<String>,
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+    /// The value as the record held it.
+    pub value: Value,
+    pub details: Value,
+}
+
+impl FieldProblem {
+    pub fn of(run: &PairRun) -> impl Iterator<Item = FieldProblem> + '_ {
+        run.plan.errors.iter().map(|e| FieldProblem {
+            outseta_uid: run.outseta_uid.clone(),
+            ghl_id: run.ghl_id.clone(),
+            field: e.field.clone(),
+            code: e.code,
+            message: e.message.clone(),
+            value: e.details.get("value").cloned().unwrap_or(Value::Null),
+            details: e.details.clone(),
+        })
+    }
+}
+
+impl Summary {
+    fn count_problems(&mut self, run: &PairRun) {
+        for e in &run.plan.errors {
+            match self
+                .field_problems
+                .iter_mut()
+                .find(|p| p.field == e.field && p.code == e.code)
+            {
+                Some(p) => p.count += 1,
+                None => self.field_problems.push(ProblemCount {
+                    field: e.field.clone(),
+                    code: e.code.to_owned(),
+                    count: 1,
+                }),
+            }
+        }
+        self.field_problems
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.field.cmp(&b.field)));
+    }
+
+    fn count_writes(&mut self, run: &PairRun) {
+        for (op, result) in run.plan.operations.iter().zip(&run.results) {
+            if !result.ok {
+                continue;
+            }
+            match op.system() {
+                Some(System::Ghl) => self.writes.ghl += 1,
+                Some(System::Outseta) => self.writes.outseta += 1,
+                None => {}
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Checkpoint {
     next_page: u32,
+    /// The page size the pages were counted in (a resume keeps it).
+    #[serde(default)]
+    page_size: u32,
     summary: Summary,
 }
 
@@ -108,15 +205,18 @@ pub struct ImportReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resumed_from_page: Option<u32>,
     pub elapsed_ms: f64,
-    /// Every pair's Plan in a dry run; otherwise only pairs that failed.
+    /// Every pair's Plan in a dry run; otherwise only pairs that failed or were refused.
     pub pairs: Vec<PairRun>,
+    /// Every field this run did not write, person by person (the summary counts them).
+    pub problems: Vec<FieldProblem>,
 }
 
 /// What to do with one person.
 enum Step {
     Run(Box<PairRun>),
     Skip(Skipped),
-    Review(Skipped),
+    /// Held for review as a possible duplicate; the item to store (None: already held).
+    Review(Skipped, Option<Box<ReviewItem>>),
 }
 
 impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
@@ -141,6 +241,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 reason: format!("ghlDuplicates: {e}"),
             })?,
         };
+        let ctx = self.context().await?;
         let saved: Option<Checkpoint> = self.state.checkpoint(&options.job).await?;
         let (mut checkpoint, resumed_from_page) = match (saved, options.resume) {
             (Some(c), true) => {
@@ -158,6 +259,19 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             }
             _ => (Checkpoint::default(), None),
         };
+        // Pages are counted in the size the run started with; Outseta serves at most 25
+        // a page when the person's account is expanded.
+        let page_size = match checkpoint.page_size {
+            0 => self
+                .people_query(ListQuery {
+                    limit: Some(options.page_size),
+                    ..ListQuery::default()
+                })
+                .limit
+                .unwrap_or(options.page_size),
+            saved => saved,
+        };
+        checkpoint.page_size = page_size;
 
         // Everything already in GHL, and every link, read once.
         let mut ghl_by_id: HashMap<String, Value> = HashMap::new();
@@ -179,8 +293,20 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             .into_iter()
             .map(|l| (l.outseta_uid.clone(), l))
             .collect();
+        let mut planner = self.planner(&ctx);
+        planner.write_outseta = options.two_way;
+        let reviews: HashSet<String> = self
+            .state
+            .reviews()
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == ReviewKind::Duplicate)
+            .map(|r| r.outseta_uid)
+            .collect();
         let mut known = Known {
-            planner: self.planner(),
+            planner,
+            held: reviews,
+            now: super::rfc3339(self.now_ms()),
             linked_ghl: links.values().map(|l| l.ghl_id.clone()).collect(),
             links,
             ghl_by_id,
@@ -190,21 +316,24 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         };
 
         let mut pairs_out = Vec::new();
+        let mut problems = Vec::new();
         let mut cancelled = false;
         let mut done_this_run = 0u64;
         loop {
-            let query = ListQuery {
+            let mut query = self.people_query(ListQuery {
                 offset: checkpoint.next_page,
-                limit: Some(options.page_size),
                 order_by: Some("Created ASC".into()),
                 ..ListQuery::default()
-            };
+            });
+            query.limit = Some(page_size);
             let page = self.outseta.list_people(&query).await?;
             checkpoint.summary.total = page.metadata.total;
             let last = page.is_last();
             let mut steps = Vec::with_capacity(page.items.len());
             for person in &page.items {
-                steps.push(known.step(to_json(person))?);
+                let mut person = to_json(person);
+                super::context::fill_account(&mut person);
+                steps.push(known.step(person)?);
             }
             let runs: Vec<PairRun> = {
                 let mut to_run = Vec::new();
@@ -212,9 +341,12 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     match step {
                         Step::Run(r) => to_run.push(*r),
                         Step::Skip(s) => checkpoint.summary.skipped.push(s),
-                        Step::Review(s) => {
+                        Step::Review(s, item) => {
                             checkpoint.summary.held_for_review += 1;
                             checkpoint.summary.skipped.push(s);
+                            if let (Some(item), false) = (item, options.dry_run) {
+                                self.state.put_review(&item).await?;
+                            }
                         }
                     }
                 }
@@ -235,7 +367,13 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             for run in runs {
                 let s = &mut checkpoint.summary;
                 let has = |op: &str| run.plan.operations.iter().any(|o| o.name() == op);
-                if let Some(err) = &run.error {
+                s.count_problems(&run);
+                s.count_writes(&run);
+                problems.extend(FieldProblem::of(&run));
+                if let Some(err) = &run.plan.error {
+                    s.refused
+                        .push(json!({ "outsetaUid": run.outseta_uid, "error": err }));
+                } else if let Some(err) = &run.error {
                     s.failed
                         .push(json!({ "outsetaUid": run.outseta_uid, "error": err }));
                 } else if has("CreateContact") {
@@ -293,6 +431,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             resumed_from_page,
             elapsed_ms: self.now_ms() - started,
             pairs: pairs_out,
+            problems,
         })
     }
 }
@@ -301,6 +440,9 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
 /// in a dedup index), the stored links, and the people seen so far in this run.
 struct Known<'a> {
     planner: Planner<'a>,
+    /// People with a pending duplicate review: never created until it is resolved.
+    held: HashSet<String>,
+    now: String,
     links: HashMap<String, Link>,
     ghl_by_id: HashMap<String, Value>,
     ghl_index: DedupIndex,
@@ -342,6 +484,17 @@ impl Known<'_> {
                 ..PairRun::default()
             })));
         }
+        if self.held.contains(&uid) {
+            return Ok(Step::Review(
+                Skipped {
+                    outseta_uid: uid.clone(),
+                    reason: format!(
+                        "held for review as a possible duplicate: resolve review {uid}/duplicate"
+                    ),
+                },
+                None,
+            ));
+        }
         let text = records_text(&person)?;
         // The same person twice in this import: the first one wins.
         let twin = self.people_index.query(&text).ok().and_then(|q| {
@@ -351,13 +504,14 @@ impl Known<'_> {
         });
         let _ = self.people_index.add(&format!("[{text}]"));
         if let Some(t) = twin {
-            return Ok(Step::Review(Skipped {
-                outseta_uid: uid,
-                reason: format!(
-                "the same person as Outseta {} in this import ({}, score {:.2}): held for review",
+            let reason = format!(
+                "the same person as Outseta {} in this import ({}, score {:.2})",
                 t.id, t.rule, t.score
-            ),
-            }));
+            );
+            let candidates = vec![
+                json!({ "system": "outseta", "id": t.id, "decision": t.decision, "score": t.score, "rule": t.rule, "evidence": t.evidence }),
+            ];
+            return Ok(self.hold(uid, person, Value::Null, reason, candidates));
         }
         let link = self
             .ghl_index
@@ -368,12 +522,12 @@ impl Known<'_> {
             Some(l) if l.action == LinkAction::Link => {
                 let target = l.target.unwrap_or_default();
                 if self.linked_ghl.contains(&target) {
-                    return Ok(Step::Review(Skipped {
-                    outseta_uid: uid,
-                    reason: format!(
-                        "matches GHL contact {target}, which is already linked to another Outseta person: held for review"
-                    ),
-                }));
+                    let reason = format!(
+                        "matches GHL contact {target}, which is already linked to another Outseta person"
+                    );
+                    let candidates = self.ghl_candidates(&text);
+                    let contact = self.ghl_by_id.get(&target).cloned().unwrap_or(Value::Null);
+                    return Ok(self.hold(uid, person, contact, reason, candidates));
                 }
                 match self.ghl_by_id.get(&target) {
                     Some(c) => {
@@ -384,10 +538,15 @@ impl Known<'_> {
                 }
             }
             Some(l) if l.action == LinkAction::Review => {
-                return Ok(Step::Review(Skipped {
-                    outseta_uid: uid,
-                    reason: format!("possibly an existing GHL contact: {}", l.reason),
-                }))
+                let reason = format!("possibly an existing GHL contact: {}", l.reason);
+                let candidates = self.ghl_candidates(&text);
+                let contact = l
+                    .target
+                    .as_ref()
+                    .and_then(|t| self.ghl_by_id.get(t))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                return Ok(self.hold(uid, person, contact, reason, candidates));
             }
             Some(l) if l.action == LinkAction::Skip => return skip(l.reason),
             _ => (Value::Null, "new", None),
@@ -402,6 +561,54 @@ impl Known<'_> {
             plan,
             ..PairRun::default()
         })))
+    }
+}
+
+impl Known<'_> {
+    /// A person held as a possible duplicate: reported now, and queued for review with
+    /// both records and the candidates.
+    fn hold(
+        &mut self,
+        uid: String,
+        person: Value,
+        ghl: Value,
+        reason: String,
+        candidates: Vec<Value>,
+    ) -> Step {
+        self.held.insert(uid.clone());
+        let item = ReviewItem {
+            id: String::new(),
+            kind: ReviewKind::Duplicate,
+            outseta_uid: uid.clone(),
+            ghl_id: String::new(),
+            conflict: None,
+            reason: reason.clone(),
+            candidates,
+            outseta: person,
+            ghl,
+            held_at: Some(self.now.clone()),
+        };
+        Step::Review(
+            Skipped {
+                outseta_uid: uid.clone(),
+                reason: format!("{reason}: held for review {uid}/duplicate"),
+            },
+            Some(Box::new(item)),
+        )
+    }
+
+    /// The GHL contacts a person may be, best first, with their evidence.
+    fn ghl_candidates(&self, text: &str) -> Vec<Value> {
+        self.ghl_index
+            .query(text)
+            .map(|q| {
+                q.candidates
+                    .into_iter()
+                    .take(5)
+                    .map(|c| json!({ "system": "ghl", "id": c.id, "decision": c.decision, "score": c.score, "rule": c.rule, "evidence": c.evidence }))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -25,15 +25,17 @@ use crate::ghl::types::{ContactUpdate, ContactWrite, NoteWrite, TaskWrite};
 use crate::ghl::webhook::WebhookVerifier;
 use crate::ghl::GhlError;
 use crate::http::{Clock, Transport};
-use crate::mapping::{Context, MappingError, Spec};
+use crate::mapping::{Context, FieldError, MappingError, Spec};
 use crate::merge::plan::{Operation, PairPlan, PairState, Planner, System};
 use crate::merge::Policy;
 use crate::outseta::types::{activity_type, CustomActivity, EntityType};
 use crate::outseta::{Client as OutsetaClient, OutsetaError};
-use crate::store::{Link, ReviewItem, State, Store, StoreError};
+use crate::store::{Link, ReviewItem, ReviewKind, State, Store, StoreError};
 
+pub mod context;
 pub mod import;
 pub mod reconcile;
+pub mod reviews;
 pub mod timeline;
 pub mod triggers;
 
@@ -141,6 +143,16 @@ pub struct EngineOptions {
     pub find_before_create: bool,
     /// Lower-case, strip dots and `+tags` of gmail.com addresses when searching.
     pub gmail_rules: bool,
+    /// Create the definitions of custom fields the mapping names but the GHL location
+    /// lacks (each appears in the Plan as `CreateCustomField`). Off: such a field is
+    /// reported as not written (`CUSTOM_FIELD_UNRESOLVED`).
+    pub create_missing_custom_fields: bool,
+    /// Custom field definitions (GHL) and person properties (Outseta) are read once
+    /// and cached in the store; they are read again after this long.
+    pub definitions_max_age_ms: u64,
+    /// When the mapping names a custom field the cached definitions lack, they are
+    /// read again, at most this often.
+    pub definitions_miss_refresh_ms: u64,
 }
 
 impl Default for EngineOptions {
@@ -155,6 +167,9 @@ impl Default for EngineOptions {
             concurrency: 4,
             find_before_create: true,
             gmail_rules: true,
+            create_missing_custom_fields: false,
+            definitions_max_age_ms: 15 * 60_000,
+            definitions_miss_refresh_ms: 60_000,
         }
     }
 }
@@ -187,6 +202,10 @@ pub struct PairRun {
     /// state is then left as it was, so the next run retries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
+    /// Fields a write sent that GHL did not keep, with what GHL holds instead: the
+    /// stored base takes that value, so they are not recorded as synced.
+    #[serde(skip)]
+    not_stored: Vec<(String, Value)>,
 }
 
 /// The result of one trigger: the Plan per pair, what ran, and why nothing ran when
@@ -282,6 +301,8 @@ pub struct Engine<T: Transport, C: Clock, S: Store> {
     /// the create's own webhook can arrive before the link is stored, and must wait for
     /// it rather than take the contact for a new one.
     creating: RefCell<HashMap<String, String>>,
+    /// The definitions read from both APIs (`context`).
+    definitions: context::DefinitionsCell,
 }
 
 /// A GHL contact as the mapping reads it.
@@ -320,6 +341,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             clock,
             locks: Rc::new(KeyedLock::default()),
             creating: RefCell::new(HashMap::new()),
+            definitions: Default::default(),
         }
     }
 
@@ -327,10 +349,16 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         self.clock.now_ms()
     }
 
-    fn planner(&self) -> Planner<'_> {
-        let mut p = Planner::new(&self.spec, &self.policy, &self.ctx);
-        p.list_tag_prefix = self.options.list_tag_prefix.clone();
+    /// A planner over `ctx` (from [`Engine::context`]).
+    fn planner<'a>(&'a self, ctx: &'a Context) -> Planner<'a> {
+        let mut p = Planner::new(&self.spec, &self.policy, ctx);
+        self.configure(&mut p);
         p
+    }
+
+    /// What the engine's options set on any planner it makes.
+    fn configure(&self, p: &mut Planner) {
+        p.list_tag_prefix = self.options.list_tag_prefix.clone();
     }
 
     /// Finds an unlinked GHL contact for an Outseta person by GHL's duplicate search:
@@ -424,6 +452,13 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         };
         let mut state = run.plan.state.clone();
         state.review_task_id = review_task;
+        // A field the API did not keep is not synced: the next base holds what GHL
+        // holds (the contact it answered with).
+        for (field, held) in std::mem::take(&mut run.not_stored) {
+            if let Some(base) = state.base.as_mut() {
+                base.set(&field, held);
+            }
+        }
         let link = Link {
             outseta_uid: uid.clone(),
             ghl_id: gid,
@@ -466,7 +501,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 id,
                 changes,
                 ..
-            } => return self.update_ghl(id, changes).await,
+            } => return self.update_ghl(id, changes, run).await,
             Operation::UpdateContact {
                 system: System::Outseta,
                 id,
@@ -545,17 +580,30 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 self.outseta.delete_person(id).await?;
                 None
             }
-            Operation::Review { conflict, .. } => {
+            Operation::Review { conflict, reason } => {
                 *any_review = true;
                 self.state
                     .put_review(&ReviewItem {
+                        id: String::new(),
+                        kind: ReviewKind::Conflict,
                         outseta_uid: run.outseta_uid.clone().unwrap_or_default(),
                         ghl_id: run.ghl_id.clone().unwrap_or_default(),
-                        conflict: conflict.clone(),
+                        conflict: Some(conflict.clone()),
+                        reason: reason.clone(),
+                        candidates: Vec::new(),
+                        outseta: Value::Null,
+                        ghl: Value::Null,
+                        held_at: Some(rfc3339(self.now_ms())),
                     })
                     .await?;
                 None
             }
+            Operation::CreateCustomField {
+                key,
+                name,
+                data_type,
+                ..
+            } => return self.ensure_custom_field(key, name, data_type).await,
         })
     }
 
@@ -564,6 +612,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         payload: &Map<String, Value>,
         run: &mut PairRun,
     ) -> Result<Option<String>, SyncError> {
+        let payload = self.custom_field_ids(payload)?;
         let write: ContactWrite = parse_input("upsertContact", Value::Object(payload.clone()))?;
         let email = payload
             .get("email")
@@ -573,6 +622,10 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             self.creating.borrow_mut().insert(e.clone(), uid.clone());
         }
         let upserted = self.ghl.upsert_contact(write).await;
+        if let Ok(u) = &upserted {
+            self.check_stored(&payload, &u.contact, run);
+        }
+        let upserted = upserted.inspect_err(|e| self.on_write_refused(e));
         let linked = self.link_created(upserted, run).await;
         if let Some(e) = &email {
             self.creating.borrow_mut().remove(e);
@@ -634,10 +687,108 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         &self,
         id: &str,
         changes: &Map<String, Value>,
+        run: &mut PairRun,
     ) -> Result<Option<String>, SyncError> {
+        let changes = self.custom_field_ids(changes)?;
         let update: ContactUpdate = parse_input("UpdateContact", Value::Object(changes.clone()))?;
-        let contact = self.ghl.update_contact(id, update).await?;
+        let contact = self
+            .ghl
+            .update_contact(id, update)
+            .await
+            .inspect_err(|e| self.on_write_refused(e))?;
+        self.check_stored(&changes, &contact, run);
         Ok(contact.id)
+    }
+
+    /// A payload with every custom field written by key (its definition created by an
+    /// earlier `CreateCustomField` of the Plan) given its id.
+    fn custom_field_ids(
+        &self,
+        payload: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, SyncError> {
+        let mut out = payload.clone();
+        let Some(Value::Array(custom)) = out.get_mut("customFields") else {
+            return Ok(out);
+        };
+        for entry in custom.iter_mut() {
+            let Some(obj) = entry.as_object_mut() else {
+                continue;
+            };
+            if obj.contains_key("id") {
+                continue;
+            }
+            let key = obj
+                .get("key")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let id = self
+                .definition_id(&key)
+                .ok_or_else(|| SyncError::InputInvalid {
+                    what: "custom field",
+                    reason: format!(
+                        "the location has no custom field {key:?} and none was created for it"
+                    ),
+                })?;
+            obj.insert("id".to_owned(), Value::String(id));
+        }
+        Ok(out)
+    }
+
+    /// After a write GHL answered with `contact`: a custom field we sent a value for
+    /// that the answer does not carry was not kept (an id the location does not know is
+    /// ignored, not refused: unconfirmed upstream, so both are handled). It is reported
+    /// on the pair, not recorded as synced, and the definitions are read again.
+    fn check_stored(
+        &self,
+        sent: &Map<String, Value>,
+        contact: &crate::ghl::types::Contact,
+        run: &mut PairRun,
+    ) {
+        let (Some(Value::Array(custom)), Some(held)) =
+            (sent.get("customFields"), &contact.custom_fields)
+        else {
+            // An answer without customFields says nothing about them.
+            return;
+        };
+        let keys = self.ctx_keys_by_id();
+        for entry in custom {
+            let (Some(id), Some(value)) = (
+                entry.get("id").and_then(Value::as_str),
+                entry.get("field_value"),
+            ) else {
+                continue;
+            };
+            if crate::model::is_empty(value) {
+                continue;
+            }
+            let kept = held.iter().any(|f| {
+                f.id == id && f.value.as_ref().is_some_and(|v| !crate::model::is_empty(v))
+            });
+            if kept {
+                continue;
+            }
+            let key = keys.get(id).cloned().unwrap_or_else(|| id.to_owned());
+            let field = format!("{}{key}", crate::model::CUSTOM_PREFIX);
+            run.plan.errors.push(FieldError {
+                field: field.clone(),
+                code: "CUSTOM_FIELD_NOT_STORED",
+                message: format!("GHL answered without custom field {key:?} ({id}): the location may have deleted or renamed it; its definitions are read again"),
+                details: json!({ "key": key, "id": id, "value": value }),
+            });
+            run.not_stored.push((field, Value::Null));
+            self.definitions_stale();
+        }
+    }
+
+    /// A write GHL refused for a custom field (400/422 naming one) means the cached
+    /// definitions are out of date: they are read again before the retry.
+    fn on_write_refused(&self, e: &GhlError) {
+        if let GhlError::Status { messages, .. } = e {
+            if messages.iter().any(|m| m.to_lowercase().contains("custom")) {
+                self.definitions_stale();
+            }
+        }
     }
 
     async fn ghl_task(

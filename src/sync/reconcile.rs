@@ -8,15 +8,16 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::import::FieldProblem;
 use super::{to_json, Engine, PairRun, SyncError};
 use crate::dedup::{find_duplicates, Config as DedupConfig};
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
-use crate::mapping::{ghl_to_canonical, outseta_to_canonical};
+use crate::mapping::{ghl_to_canonical, outseta_to_canonical, Context};
 use crate::merge::plan::Planner;
 use crate::model::is_empty;
 use crate::outseta::client::ListQuery;
-use crate::store::{ReviewItem, Store};
+use crate::store::{ReviewItem, ReviewKind, Store};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,6 +70,10 @@ pub struct Counts {
     pub stale_links: usize,
     pub duplicate_clusters: usize,
     pub pending_reviews: usize,
+    /// Fields the sync cannot write (unreadable values, missing definitions).
+    pub unwritable_fields: usize,
+    /// People no contact can be made for (no email and no readable phone).
+    pub refused: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -86,7 +91,13 @@ pub struct ReconcileReport {
     pub stale_links: Vec<StaleLink>,
     pub duplicates: Duplicates,
     pub pending_reviews: Vec<ReviewItem>,
-    /// `repair` only: the Plan that removes the drift and creates the missing contacts.
+    /// Drift of its own kind: fields the sync cannot write, person by person, with
+    /// the value and why (they stay different until the data or the setup is fixed).
+    pub unwritable: Vec<FieldProblem>,
+    /// People with no GHL contact that none can be made for, with why.
+    pub refused: Vec<Value>,
+    /// `repair` only: the Plan that removes the drift and creates the missing contacts
+    /// (never for a person held for review as a possible duplicate).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub repair: Vec<PairRun>,
 }
@@ -103,15 +114,20 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         repair: bool,
         dry_run: bool,
     ) -> Result<ReconcileReport, SyncError> {
+        let ctx = self.context().await?;
         let people: Vec<Value> = self
             .outseta
-            .list_all_people(&ListQuery {
+            .list_all_people(&self.people_query(ListQuery {
                 limit: Some(100),
                 ..ListQuery::default()
-            })
+            }))
             .await?
             .iter()
-            .map(to_json)
+            .map(|p| {
+                let mut p = to_json(p);
+                super::context::fill_account(&mut p);
+                p
+            })
             .collect();
         let mut contacts: Vec<Value> = Vec::new();
         let mut cursor = SearchCursor::new(json!({ "pageLimit": 500 }))?;
@@ -155,7 +171,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         }
         report.missing_in_ghl.sort_by(|a, b| a.id.cmp(&b.id));
         report.unlinked_ghl.sort_by(|a, b| a.id.cmp(&b.id));
-        let planner = self.planner();
+        let planner = self.planner(&ctx);
         for link in &links {
             let (p, c) = (
                 by_uid.get(link.outseta_uid.as_str()),
@@ -176,7 +192,21 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     continue;
                 }
             };
-            let fields = self.field_drift(&planner, p, c);
+            let run = PairRun {
+                outseta_uid: Some(link.outseta_uid.clone()),
+                ghl_id: Some(link.ghl_id.clone()),
+                found: "linked",
+                plan: planner.plan_pair(p, c, link.state.clone()),
+                ..PairRun::default()
+            };
+            report.unwritable.extend(FieldProblem::of(&run));
+            let unwritable: Vec<&str> = run.plan.errors.iter().map(|e| e.field.as_str()).collect();
+            // A field the sync cannot write is its own kind of drift, not this one.
+            let fields: Vec<FieldDrift> = self
+                .field_drift(&ctx, &planner, p, c)
+                .into_iter()
+                .filter(|d| !unwritable.contains(&d.field.as_str()))
+                .collect();
             if !fields.is_empty() {
                 report.drift.push(PairDrift {
                     outseta_uid: link.outseta_uid.clone(),
@@ -184,26 +214,33 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     fields,
                 });
                 if repair {
-                    report.repair.push(PairRun {
-                        outseta_uid: Some(link.outseta_uid.clone()),
-                        ghl_id: Some(link.ghl_id.clone()),
-                        found: "linked",
-                        plan: planner.plan_pair(p, c, link.state.clone()),
-                        ..PairRun::default()
-                    });
+                    report.repair.push(run);
                 }
             }
         }
-        if repair {
-            for m in &report.missing_in_ghl {
-                if let Some(p) = by_uid.get(m.id.as_str()) {
-                    report.repair.push(PairRun {
-                        outseta_uid: Some(m.id.clone()),
-                        found: "new",
-                        plan: planner.plan_pair(p, &Value::Null, Default::default()),
-                        ..PairRun::default()
-                    });
-                }
+        let held: std::collections::HashSet<&str> = report
+            .pending_reviews
+            .iter()
+            .filter(|r| r.kind == ReviewKind::Duplicate)
+            .map(|r| r.outseta_uid.as_str())
+            .collect();
+        for m in &report.missing_in_ghl {
+            let Some(p) = by_uid.get(m.id.as_str()) else {
+                continue;
+            };
+            let run = PairRun {
+                outseta_uid: Some(m.id.clone()),
+                found: "new",
+                plan: planner.plan_pair(p, &Value::Null, Default::default()),
+                ..PairRun::default()
+            };
+            report.unwritable.extend(FieldProblem::of(&run));
+            if let Some(error) = &run.plan.error {
+                report
+                    .refused
+                    .push(json!({ "outsetaUid": m.id, "error": error }));
+            } else if repair && !held.contains(m.id.as_str()) {
+                report.repair.push(run);
             }
         }
         let config = DedupConfig::default();
@@ -222,12 +259,16 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             stale_links: report.stale_links.len(),
             duplicate_clusters: report.duplicates.outseta.len() + report.duplicates.ghl.len(),
             pending_reviews: report.pending_reviews.len(),
+            unwritable_fields: report.unwritable.len(),
+            refused: report.refused.len(),
         };
         let c = &report.counts;
         report.in_sync = c.missing_in_ghl == 0
             && c.drifted_pairs == 0
             && c.stale_links == 0
-            && c.duplicate_clusters == 0;
+            && c.duplicate_clusters == 0
+            && c.pending_reviews == 0
+            && c.unwritable_fields == 0;
         if repair && !dry_run {
             let runs = std::mem::take(&mut report.repair);
             let mut done = Vec::with_capacity(runs.len());
@@ -242,10 +283,16 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     /// Mapped fields on which the two records disagree. A field counts when the side
     /// that feeds it has a value the other does not hold (an empty value on the feeding
     /// side counts only where the policy allows erasing).
-    fn field_drift(&self, planner: &Planner, person: &Value, contact: &Value) -> Vec<FieldDrift> {
+    fn field_drift(
+        &self,
+        ctx: &Context,
+        planner: &Planner,
+        person: &Value,
+        contact: &Value,
+    ) -> Vec<FieldDrift> {
         let (Ok(o), Ok(g)) = (
-            outseta_to_canonical(person, &self.spec, &self.ctx),
-            ghl_to_canonical(contact, &self.ctx),
+            outseta_to_canonical(person, &self.spec, ctx),
+            ghl_to_canonical(contact, ctx),
         ) else {
             return Vec::new();
         };
@@ -310,6 +357,8 @@ pub fn to_html(r: &ReconcileReport) -> String {
         ("Stale links", c.stale_links),
         ("Duplicate clusters", c.duplicate_clusters),
         ("Pending reviews", c.pending_reviews),
+        ("Fields the sync cannot write", c.unwritable_fields),
+        ("People no contact can be made for", c.refused),
     ] {
         h.push_str(&format!("<tr><td>{name}</td><td>{n}</td></tr>"));
     }
@@ -379,17 +428,47 @@ pub fn to_html(r: &ReconcileReport) -> String {
         }
         h.push_str("</ul>");
     }
-    if !r.pending_reviews.is_empty() {
-        h.push_str("<h2>Pending reviews</h2><table><tr><th>Outseta</th><th>GHL</th><th>Field</th><th>Outseta value</th><th>GHL value</th></tr>");
-        for item in &r.pending_reviews {
-            let conflict = to_json(&item.conflict);
+    if !r.unwritable.is_empty() {
+        h.push_str("<h2>Fields the sync cannot write</h2><table><tr><th>Outseta</th><th>GHL</th><th>Field</th><th>Value</th><th>Why</th></tr>");
+        for p in &r.unwritable {
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&item.outseta_uid),
-                esc(&item.ghl_id),
-                esc(&item.conflict.field),
-                cell(conflict.get("outseta").unwrap_or(&Value::Null)),
-                cell(conflict.get("ghl").unwrap_or(&Value::Null))
+                esc(p.outseta_uid.as_deref().unwrap_or("")),
+                esc(p.ghl_id.as_deref().unwrap_or("")),
+                esc(&p.field),
+                cell(&p.value),
+                esc(&p.message)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    if !r.refused.is_empty() {
+        h.push_str("<h2>People no contact can be made for</h2><table><tr><th>Outseta</th><th>Why</th></tr>");
+        for p in &r.refused {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                cell(p.get("outsetaUid").unwrap_or(&Value::Null)),
+                cell(p.pointer("/error/message").unwrap_or(&Value::Null))
+            ));
+        }
+        h.push_str("</table>");
+    }
+    if !r.pending_reviews.is_empty() {
+        h.push_str("<h2>Pending reviews</h2><table><tr><th>Review</th><th>Why</th><th>Outseta value</th><th>GHL value</th></tr>");
+        for item in &r.pending_reviews {
+            let (outseta, ghl) = match &item.conflict {
+                Some(c) => (c.outseta.clone(), c.ghl.clone()),
+                None => (
+                    item.outseta.get("Email").cloned().unwrap_or(Value::Null),
+                    item.ghl.get("email").cloned().unwrap_or(Value::Null),
+                ),
+            };
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&item.id),
+                esc(&item.reason),
+                cell(&outseta),
+                cell(&ghl)
             ));
         }
         h.push_str("</table>");

@@ -54,6 +54,19 @@ fn unchanged_run(
     run
 }
 
+/// How far the engine may trust a person record it is handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// Just read from Outseta with what the mapping needs (polling, import, an
+    /// account's people).
+    Current,
+    /// A webhook body or a caller's record: read again unless it plainly holds nothing
+    /// new for the pair.
+    Body,
+    /// A body that may not carry what changed: always read again.
+    Always,
+}
+
 /// Whether a trigger failed as a whole or for any pair: its delivery may be retried.
 fn failed(result: &Result<Run, SyncError>) -> bool {
     match result {
@@ -108,27 +121,83 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 self.outseta_deleted(&delivery.uid, &trigger).await
             }
             (WebhookRecord::Person(person), _) => {
-                self.sync_outseta_person(to_json(person), &trigger, true)
+                // A list or segment event is about what a body may not carry (its
+                // EmailList references are not expanded): always read the person.
+                let read = match delivery.activity_type {
+                    204..=207 | 215 | 216 => Read::Always,
+                    _ => Read::Body,
+                };
+                self.sync_outseta_person(to_json(person), &trigger, read)
                     .await
             }
             (WebhookRecord::Account(account), _) => {
-                // An account event (a stage change moves tag rules) syncs its people.
-                let mut run = Run {
-                    trigger: trigger.clone(),
-                    ..Run::default()
-                };
-                for pa in account.person_account.iter().flatten() {
-                    let Some(uid) = pa.person.as_ref().and_then(|p| p.uid.clone()) else {
-                        continue;
-                    };
-                    let person = to_json(&self.outseta.get_person(&uid).await?);
-                    let one = self.sync_outseta_person(person, &trigger, false).await?;
-                    run.pairs.extend(one.pairs);
-                }
-                Ok(run)
+                self.sync_account_people(account, &trigger).await
             }
         };
         self.settle(&delivery.idempotency_key, result).await
+    }
+
+    /// An account event (a stage change moves the lifecycle tags) re-syncs the
+    /// account's people, each read afresh with its account. The body names them in
+    /// `PersonAccount[].Person` when Outseta expanded it; otherwise the account is read
+    /// with its people. One person's failure is that pair's error; the rest still run.
+    async fn sync_account_people(
+        &self,
+        account: &crate::outseta::types::Account,
+        trigger: &str,
+    ) -> Result<Run, SyncError> {
+        let uids = |a: &crate::outseta::types::Account| -> Vec<String> {
+            a.person_account
+                .iter()
+                .flatten()
+                .filter_map(|pa| pa.person.as_ref().and_then(|p| p.uid.clone()))
+                .collect()
+        };
+        let mut people = uids(account);
+        if people.is_empty() {
+            if let Some(uid) = account.uid.as_deref() {
+                match self
+                    .outseta
+                    .get_account_with(uid, Some(super::context::EXPANDED_FIELDS))
+                    .await
+                {
+                    Ok(a) => people = uids(&a),
+                    Err(OutsetaError::NotFound { .. }) => {
+                        return Ok(Run::skipped(
+                            trigger,
+                            "the account no longer exists in Outseta",
+                        ))
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let mut run = Run {
+            trigger: trigger.to_owned(),
+            ..Run::default()
+        };
+        if people.is_empty() {
+            run.skipped = Some("the account has no people".to_owned());
+        }
+        for uid in people {
+            let one = match self.read_person(&uid).await {
+                Ok(person) => {
+                    self.sync_outseta_person(person, trigger, Read::Current)
+                        .await
+                }
+                Err(OutsetaError::NotFound { .. }) => continue,
+                Err(e) => Err(e.into()),
+            };
+            match one {
+                Ok(one) => run.pairs.extend(one.pairs),
+                Err(e) => run.pairs.push(PairRun {
+                    outseta_uid: Some(uid),
+                    error: Some(error_json(&e)),
+                    ..PairRun::default()
+                }),
+            }
+        }
+        Ok(run)
     }
 
     /// Releases the claim of a delivery whose work failed, so its retry runs.
@@ -139,14 +208,15 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         result
     }
 
-    /// Syncs one Outseta person to GHL. `from_webhook`: the record came in a webhook
-    /// body, so it may be stale (deliveries arrive out of order): unless it is plainly
-    /// unchanged, the current record is read before planning.
+    /// Syncs one Outseta person to GHL. A record that came in a webhook body (or from a
+    /// caller) may be stale, deliveries arriving out of order, and may lack what the
+    /// mapping reads (its account): unless it plainly holds nothing new, the current
+    /// record is read before planning (`read`).
     pub async fn sync_outseta_person(
         &self,
         person: Value,
         trigger: &str,
-        from_webhook: bool,
+        read: Read,
     ) -> Result<Run, SyncError> {
         let uid = person
             .get("Uid")
@@ -158,16 +228,27 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             })?
             .to_owned();
         let _guard = self.lock(format!("o:{uid}")).await;
-        let planner = self.planner();
+        let ctx = self.context().await?;
+        let planner = self.planner(&ctx);
         let link = self.state.link_by_outseta(&uid).await?;
-        if let Some(l) = &link {
+        if let (Some(l), false) = (&link, read == Read::Always) {
             if planner.unchanged(System::Outseta, &person, &l.state) {
                 return Ok(unchanged_run(trigger, Some(uid), Some(l.ghl_id.clone()), l));
             }
+        } else if link.is_none() {
+            if let Some(held) = self.held_duplicate(&uid).await? {
+                return Ok(Run::skipped(
+                    trigger,
+                    format!(
+                        "held for review as a possible duplicate ({}): resolve review {} to link or create it",
+                        held.reason, held.id
+                    ),
+                ));
+            }
         }
-        let person = if from_webhook {
-            match self.outseta.get_person(&uid).await {
-                Ok(p) => to_json(&p),
+        let person = if read != Read::Current {
+            match self.read_person(&uid).await {
+                Ok(p) => p,
                 Err(OutsetaError::NotFound { .. }) => {
                     return Ok(Run::skipped(
                         trigger,
@@ -320,11 +401,11 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             ));
             return Ok(run);
         };
-        let mut query = ListQuery {
+        let mut query = self.people_query(ListQuery {
             limit: Some(100),
             order_by: Some("Updated ASC".into()),
             ..ListQuery::default()
-        };
+        });
         query.filters.insert("Updated__gte".into(), json!(since));
         let people = self.outseta.list_all_people(&query).await?;
         let mut newest = since.clone();
@@ -334,8 +415,10 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     newest = u.as_str().to_owned();
                 }
             }
+            let mut person = to_json(&person);
+            super::context::fill_account(&mut person);
             let one = self
-                .sync_outseta_person(to_json(&person), trigger, false)
+                .sync_outseta_person(person, trigger, Read::Current)
                 .await?;
             run.pairs.extend(one.pairs);
         }
@@ -613,7 +696,8 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         let _guard = self.lock(lock_key).await;
         // Read again under the lock: the work we waited for may have linked the pair.
         let link = self.state.link_by_ghl(&gid).await?;
-        let planner = self.planner();
+        let ctx = self.context().await?;
+        let planner = self.planner(&ctx);
         if let Some(l) = &link {
             if planner.unchanged(System::Ghl, &to_json(&event), &l.state) {
                 return Ok(unchanged_run(
@@ -637,8 +721,8 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         };
         let (person, state, found, uid) =
             match link {
-                Some(l) => match self.outseta.get_person(&l.outseta_uid).await {
-                    Ok(p) => (to_json(&p), l.state, "linked", Some(l.outseta_uid)),
+                Some(l) => match self.read_person(&l.outseta_uid).await {
+                    Ok(p) => (p, l.state, "linked", Some(l.outseta_uid)),
                     Err(OutsetaError::NotFound { .. }) => {
                         let message = format!(
                             "the linked Outseta person {} no longer exists",
@@ -666,15 +750,18 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     };
                     match (existing, linked) {
                         (Some(p), None) => {
-                            let uid = p.uid.clone();
-                            (to_json(&p), Default::default(), "matched", uid)
+                            let uid = p.uid.clone().unwrap_or_default();
+                            // Read again with what the mapping reads (the account).
+                            let person = self.read_person(&uid).await?;
+                            (person, Default::default(), "matched", Some(uid))
                         }
                         // This very pair, missing its reverse entry (a link written
                         // before both halves went in one batch, cut short): healed, and
                         // the edit synced as the pair's, not skipped.
-                        (Some(p), Some(l)) if l.ghl_id == gid => {
+                        (Some(_), Some(l)) if l.ghl_id == gid => {
                             self.state.put_link(&l).await?;
-                            (to_json(&p), l.state, "linked", Some(l.outseta_uid))
+                            let person = self.read_person(&l.outseta_uid).await?;
+                            (person, l.state, "linked", Some(l.outseta_uid))
                         }
                         (Some(_), Some(_)) => return Ok(Run::skipped(
                             trigger,

@@ -29,6 +29,7 @@ struct WithHtml {
     #[serde(skip_serializing_if = "Option::is_none")]
     html: Option<String>,
 }
+use crate::sync::triggers::Read;
 use crate::sync::{Engine, EngineOptions, SyncError};
 
 /// A store implemented in JS: an object with `get(key)`, `put(key, value)`,
@@ -421,7 +422,7 @@ impl SyncEngine {
         let person = from_js(&person)?;
         let core = self.core.clone();
         Ok(promise(async move {
-            core.sync_outseta_person(person, "outseta:manual", false)
+            core.sync_outseta_person(person, "outseta:manual", Read::Body)
                 .await
         }))
     }
@@ -480,6 +481,35 @@ impl SyncEngine {
             let report = core.reconcile(o.repair, o.dry_run).await?;
             let html = o.html.then(|| to_html(&report));
             Ok::<_, SyncError>(WithHtml { report, html })
+        }))
+    }
+
+    /// Every pending review: possible duplicates held by an import, and fields held by
+    /// the policy, each with its id, reason, records and candidates.
+    pub fn reviews(&self) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.reviews().await })
+    }
+
+    /// Resolves review `id` (or every review of the person `id` names):
+    /// `{ link: ghlId } | { create: true } | { keep: "outseta" | "ghl" } |
+    /// { fields: { field: "outseta" | "ghl" } }`. Runs the sync it decides; the review
+    /// is dropped once that succeeded.
+    #[wasm_bindgen(js_name = resolveReview)]
+    pub fn resolve_review(&self, id: String, resolution: JsValue) -> Result<Promise, JsValue> {
+        let resolution: crate::sync::reviews::Resolution =
+            serde_json::from_value(from_js(&resolution)?).map_err(|e| {
+                to_js_error(&SyncError::InputInvalid {
+                    what: "review resolution",
+                    reason: format!(
+                        "{}; expected {{ link: ghlId }}, {{ create: true }}, {{ keep: \"outseta\" | \"ghl\" }} or {{ fields: {{ <field>: \"outseta\" | \"ghl\" }} }}",
+                        without_quoted_strings(&e.to_string())
+                    ),
+                })
+            })?;
+        let core = self.core.clone();
+        Ok(promise(async move {
+            core.resolve_review(&id, resolution).await
         }))
     }
 

@@ -26,15 +26,27 @@
 //   with no offset, Updated with seven fractional digits and Z);
 // - signed webhooks (the bare record, no event field) on create, update and delete, retried
 //   20 times, 20 minutes (x time scale) apart, when the target fails.
-// Simplified: `fields` only decides whether PersonAccount's Person/Account are expanded
-// (`*.*` or `PersonAccount.*`), never trims a record; `q` and `donotlog` are accepted and
-// ignored; deals, tasks, segments, registrations and subscriptions billing are not simulated.
+// - `fields` (NOTES.md §2: "by default the root object plus its immediate children; deeper
+//   references come back as null"): without it, a Person's PersonAccount[] and
+//   EmailListPerson[] are there with their Person/Account/EmailList references null, and an
+//   Account's PersonAccount[] with Person/Account null. `*.*` expands every such reference
+//   one level; `PersonAccount.*` (or `PersonAccount.Account.*`) expands memberships;
+//   `EmailListPerson.*` list subscriptions; `Account.*` a person's Account. A page is at most
+//   25 items when any expansion is asked for (§2: "or 25 when you request child-object
+//   fields"), else 100. `fields` never trims the root object's own fields.
+// Simplified: `q` and `donotlog` are accepted and ignored; deals, tasks, segments,
+// registrations and subscriptions billing are not simulated.
 // Unconfirmed upstream, chosen here: the duplicate-email error text; a 429 with Retry-After: 1
-// and {"Message"}; string filters compare case-insensitively; `limit` over 100 is clamped.
+// and {"Message"}; string filters compare case-insensitively; `limit` over 100 is clamped;
+// a Person's own `Account` (in the model, [OAS]) is filled, with the primary membership's
+// account, only when `Account.*` or `*.*` asks for it, and `personAccount: false` in the
+// config leaves it null even then (the other reading: only PersonAccount[].Account carries
+// the account), so the engine is tested against both; AccountStageUpdated (103) is sent
+// with AccountUpdated (101) when a PUT changes AccountStage.
 //
 // Not in the real API (test hooks): GET /_sim/state, GET /_sim/stats, GET /_sim/webhooks,
 // POST /_sim/reset, POST /_sim/seed (same shape as --seed), POST /_sim/config
-// ({rateLimit, faults, webhooks, signingKey, timeScale}).
+// ({rateLimit, faults, webhooks, signingKey, timeScale, personAccount}).
 import { createServer } from "node:http";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -45,7 +57,7 @@ const RETRIES = 20;
 const RETRY_INTERVAL_MS = 20 * 60 * 1000;
 
 const ACTIVITY_TYPES = {
-  AccountCreated: 100, AccountUpdated: 101, AccountAddPerson: 102, AccountDeleted: 104,
+  AccountCreated: 100, AccountUpdated: 101, AccountAddPerson: 102, AccountStageUpdated: 103, AccountDeleted: 104,
   AccountRemovePerson: 111, PersonCreated: 200, PersonUpdated: 201, PersonDeleted: 202,
   PersonListSubscribed: 204, PersonListUnsubscribed: 205, Custom: 10, Note: 50,
 };
@@ -57,6 +69,19 @@ export function activityTypeOf(name) {
   const hit = Object.entries(ACTIVITY_TYPES).find(([k]) => k.toLowerCase() === wanted);
   if (!hit) throw new Error(`unknown activity type ${name}`);
   return hit[1];
+}
+
+/**
+ * What a `fields` selection expands beyond the root and its immediate children (NOTES.md
+ * §2): memberships' Person/Account, list subscriptions' EmailList, a person's Account.
+ * @param {string | null | undefined} fields
+ */
+export function expansion(fields) {
+  const parts = String(fields ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const all = parts.includes("*.*");
+  const has = (prefix) => all || parts.some((p) => p.startsWith(`${prefix}.`));
+  const x = { memberships: has("PersonAccount"), lists: has("EmailListPerson"), account: has("Account") };
+  return { ...x, any: x.memberships || x.lists || x.account };
 }
 
 /** Outseta's signature header value for a body under a hex key. */
@@ -158,12 +183,14 @@ export class OutsetaSim {
       webhooks: options.webhooks ?? {},
       signingKey: options.signingKey ?? null,
       clockOffsetMs: options.clockOffsetMs ?? 0,
+      personAccount: options.personAccount ?? true,
     });
     this.reset();
   }
 
-  configure({ rateLimit, timeScale, faults, webhooks, signingKey, clockOffsetMs }) {
+  configure({ rateLimit, timeScale, faults, webhooks, signingKey, clockOffsetMs, personAccount }) {
     if (clockOffsetMs !== undefined) this.clockOffsetMs = Number(clockOffsetMs);
+    if (personAccount !== undefined) this.personAccount = Boolean(personAccount);
     if (rateLimit !== undefined) this.rateLimit = Boolean(rateLimit);
     if (timeScale !== undefined) this.timeScale = Number(timeScale);
     if (faults !== undefined) this.faults = { ...faults };
@@ -325,7 +352,7 @@ export class OutsetaSim {
   apiRoute(method, path, query, body) {
     const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
     const [a, b, c, d, e] = parts;
-    const expand = /\*\.\*|PersonAccount\./.test(query.get("fields") ?? "");
+    const expand = expansion(query.get("fields"));
     const needObject = () => {
       if (body === null || typeof body !== "object" || Array.isArray(body)) {
         throw new HttpError(400, { Message: "The request is invalid.", ErrorMessage: "The request body must be a JSON object." });
@@ -393,7 +420,7 @@ export class OutsetaSim {
     if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(offset) || offset < 0) {
       throw new HttpError(400, { Message: "The request is invalid.", ErrorMessage: "offset and limit must be non-negative integers." });
     }
-    const size = Math.min(limit, 100);
+    const size = Math.min(limit, expansion(query.get("fields")).any ? 25 : 100);
     return { metadata: { limit: size, offset, total: items.length }, items: items.slice(offset * size, (offset + 1) * size) };
   }
 
@@ -476,19 +503,22 @@ export class OutsetaSim {
     return undefined;
   }
 
+  /** `expand`: what `fields` asked for (see expansion()); `true` expands everything. */
   renderPerson(uid, expand) {
+    const x = expand === true ? expansion("*,*.*") : expand || expansion(null);
     const p = this.people.get(uid);
     const FullName = [p.FirstName, p.LastName].filter(Boolean).join(" ") || p.Email;
-    const PersonAccount = [...this.memberships.values()]
-      .filter((m) => m.personUid === uid)
-      .map((m) => this.renderMembership(m, { person: false, account: expand }));
-    // The person's list subscriptions, an immediate child collection (NOTES.md: root
-    // plus immediate children by default).
+    const memberships = [...this.memberships.values()].filter((m) => m.personUid === uid);
+    const PersonAccount = memberships.map((m) => this.renderMembership(m, { person: false, account: x.memberships }));
+    // The person's list subscriptions, an immediate child collection whose EmailList is a
+    // deeper reference (NOTES.md §2).
     const EmailListPerson = [...this.subscriptions.values()]
       .filter((s) => s.Person.Uid === uid)
-      .map(({ Uid, EmailList, EmailListSubscriberStatus, SubscribedDate }) => ({ Uid, EmailList, EmailListSubscriberStatus, SubscribedDate }));
+      .map(({ Uid, EmailList, EmailListSubscriberStatus, SubscribedDate }) => ({ Uid, EmailList: x.lists ? EmailList : null, EmailListSubscriberStatus, SubscribedDate }));
+    const primary = memberships.find((m) => m.IsPrimary) ?? memberships[0];
+    const Account = x.account && this.personAccount && primary ? this.renderMembership(primary, { person: false, account: true }).Account : null;
     const { Created, Updated, ...rest } = p;
-    return { ...rest, FullName, PersonAccount, EmailListPerson, _objectType: "Person", Created, Updated };
+    return { ...rest, FullName, PersonAccount, Account, EmailListPerson, _objectType: "Person", Created, Updated };
   }
 
   // ---- accounts -------------------------------------------------------------------
@@ -540,11 +570,13 @@ export class OutsetaSim {
   updateAccount(uid, fields) {
     const account = this.accounts.get(uid);
     if ("Name" in fields && (typeof fields.Name !== "string" || !fields.Name.trim())) throw validation("Account", fields, [["Name", "The Name field is required."]]);
+    const stage = account.AccountStage;
     for (const [k, v] of Object.entries(fields)) {
       if (!["Uid", "PersonAccount", "_objectType", "Created", "Updated", "AccountStageLabel"].includes(k)) account[k] = v;
     }
     account.Updated = sevenDigitsZ(this.now());
     this.event(ACTIVITY_TYPES.AccountUpdated, 1, uid, `${account.Name} was updated`);
+    if (account.AccountStage !== stage) this.event(ACTIVITY_TYPES.AccountStageUpdated, 1, uid, `${account.Name} is now ${ACCOUNT_STAGES[account.AccountStage] ?? account.AccountStage}`);
     return uid;
   }
 
@@ -586,10 +618,11 @@ export class OutsetaSim {
   }
 
   renderAccount(uid, expand) {
+    const x = expand === true ? expansion("*,*.*") : expand || expansion(null);
     const a = this.accounts.get(uid);
     const PersonAccount = [...this.memberships.values()]
       .filter((m) => m.accountUid === uid)
-      .map((m) => this.renderMembership(m, { person: expand, account: false }));
+      .map((m) => this.renderMembership(m, { person: x.memberships, account: false }));
     const primary = [...this.memberships.values()].find((m) => m.accountUid === uid && m.IsPrimary);
     const { Created, Updated, ...rest } = a;
     return {

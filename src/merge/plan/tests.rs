@@ -39,6 +39,7 @@ fn ops(plan: &PairPlan) -> Vec<&'static str> {
             Operation::CreateTask { .. } => "CreateTask",
             Operation::CompleteTask { .. } => "CompleteTask",
             Operation::LinkRecords { .. } => "LinkRecords",
+            Operation::CreateCustomField { .. } => "CreateCustomField",
             Operation::Unlink { .. } => "Unlink",
             Operation::DeleteContact { .. } => "DeleteContact",
             Operation::Review { .. } => "Review",

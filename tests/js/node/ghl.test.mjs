@@ -37,7 +37,9 @@ async function rejects(promise, code) {
 }
 
 test("the 16 named operations, then upsert and search, from the wasm build with zero validation errors", async () => {
-  await withSim({ duplicates: "email" }, async (sim, ghl) => {
+  // The location defines cf1: the simulator keeps only custom fields the location has.
+  const seed = { customFields: [{ id: "cf1", name: "Tier", fieldKey: "contact.tier", dataType: "TEXT" }] };
+  await withSim({ duplicates: "email", seed }, async (sim, ghl) => {
     const { contact, recovered } = await ghl.createContact({ email: "ann@example.com", firstName: "Ann", phone: "(888) 555-0100", tags: ["Lead"], customFields: [{ id: "cf1", fieldValue: "gold" }] });
     assert.equal(recovered, false);
     assert.equal(contact.phone, "+18885550100");

@@ -15,7 +15,7 @@ test("pure actions answer { ok, action, result }; bad input is an { ok: false } 
   assert.equal(invalid.result.valid, false);
   assert.deepEqual(await runStep({ action: "explode" }), {
     ok: false, action: "explode",
-    error: { code: "INPUT_INVALID", message: "action must be one of map, validate, dedup, plan, syncPerson, import, reconcile, timeline", details: { path: "$.action", found: "explode" } },
+    error: { code: "INPUT_INVALID", message: "action must be one of map, validate, dedup, plan, syncPerson, import, reconcile, timeline, reviews, resolveReview", details: { path: "$.action", found: "explode" } },
   });
   const notArray = await runStep({ action: "dedup", records: 42 });
   assert.equal(notArray.ok, false);
@@ -32,7 +32,10 @@ test("syncPerson through runStep creates the GHL contact in the simulator", asyn
       ghl: { locationId: LOC, token: "sim-token", baseUrl: h.ghl.url },
       outseta: { baseUrl: h.outseta.baseUrl, apiKey: "test-key", secretKey: "test-secret", rateLimit: false },
     };
-    const answer = await runStep({ action: "syncPerson", person: { ...PERSON, Uid: "step1" } }, config);
+    // The person as an Outseta trigger hands it over; syncPerson reads its current record.
+    const { Uid: _uid, ...fields } = PERSON;
+    const person = (await h.outsetaApi("POST", "/crm/people", fields)).body;
+    const answer = await runStep({ action: "syncPerson", person }, config);
     assert.equal(answer.ok, true, JSON.stringify(answer));
     assert.equal(answer.result.pairs[0].found, "new");
     const contacts = await h.ghlContacts();
