@@ -4,7 +4,11 @@
 export type ErrorCode =
   /** The input is not the shape expected; `details.path` says where. */
   | "INPUT_INVALID"
-  /** The person has neither an email nor a phone (or, toward Outseta, no email). */
+  /**
+   * The person has neither an email nor a phone that can be read (or, toward Outseta, no
+   * email); `details.unreadable` lists `{ field, path, value, reason }` for each email or
+   * phone value it has that could not be read.
+   */
   | "MAPPING_NO_IDENTITY"
   /** The mapping spec, policy or context is invalid; `details.problems` lists every problem. */
   | "MAPPING_INVALID"
@@ -242,8 +246,15 @@ export interface FieldError {
     | "INPUT_INVALID" | "TRANSFORM_FAILED" | "TYPE_MISMATCH" | "CUSTOM_FIELD_UNRESOLVED" | "CUSTOM_FIELD_NOT_STORED"
     | "OUTSETA_PROPERTY_UNKNOWN" | "FIELD_NOT_UPDATABLE" | "UNKNOWN_FIELD" | "CONTEXT_MISSING";
   message: string;
-  /** Always `value` (the value as the record held it) where there is one; `path`, `tried` and more by code. */
-  details: { value?: unknown; path?: string; [key: string]: unknown };
+  /**
+   * Always `value` (the value as the record held it) where there is one; `path`, and more
+   * by code. A value refused by a transform or of the wrong type also has `reason`
+   * (why) and `path` (where it was read, `"$.PhoneMobile"`), and for a transform
+   * `transform`. A rule with several sources (`["PhoneMobile", "PhoneWork"]`) tries each
+   * non-empty one in order; when every one is refused, `tried` lists
+   * `{ path, value, reason }` for each.
+   */
+  details: { value?: unknown; path?: string; reason?: string; tried?: Array<{ path: string; value: unknown; reason: string }>; [key: string]: unknown };
 }
 
 export interface CodedErrorJson {

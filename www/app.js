@@ -374,7 +374,11 @@ function flatten(value, path = "$", out = []) {
 function showDetail(d) {
   const toGhl = direction === "toGhl";
   const errors = /** @type {import("../pkg/index.js").FieldError[]} */ (d.preview.errors ?? []);
-  const badPaths = new Set(errors.map((e) => String(e.details?.path ?? "")));
+  // Each source value a field error (or the refusal of the whole record) names.
+  /** @param {any} x */
+  const named = (x) => [x?.path, ...(Array.isArray(x?.tried) ? x.tried.map((/** @type {any} */ t) => t?.path) : [])];
+  const unreadable = /** @type {any[]} */ (d.preview.error?.details?.unreadable ?? []);
+  const badPaths = new Set([...errors.flatMap((e) => named(e.details)), ...unreadable.map((u) => u?.path)].map((p) => String(p ?? "")));
   const sourceTable = h("table", { class: "kv", id: "source", "aria-label": "source record" }, h("tbody", {}, ...flatten(d.source).map(([path, v]) =>
     h("tr", { class: badPaths.has(path) ? "bad" : "" }, h("th", { scope: "row" }, path.slice(2)), h("td", {}, show(v)))),
   ));

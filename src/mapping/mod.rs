@@ -48,6 +48,10 @@ fn builtin() -> &'static Spec {
     })
 }
 
+/// Where an Outseta person's own country is (`transform::COUNTRY`): ISO code or name,
+/// as the account's address form wrote it (NOTES.md §5 does not say which).
+const OUTSETA_COUNTRY: &str = "MailingAddress.Country";
+
 /// GHL matches and de-duplicates contacts on email, then phone: a payload with neither
 /// could only ever create a new, unmatchable contact.
 const GHL_IDENTITY_FIELDS: &[&str] = &["email", "phone"];
@@ -61,8 +65,12 @@ pub enum MappingError {
         expected: &'static str,
         found: &'static str,
     },
-    #[error("the person has neither an email nor a phone, so no GHL contact can be matched to it")]
-    NoIdentity { uid: Option<String> },
+    #[error("{}", no_identity_message(unreadable))]
+    NoIdentity {
+        uid: Option<String>,
+        /// Each email or phone value the person has that could not be read.
+        unreadable: Vec<Unreadable>,
+    },
     #[error("the GHL contact has no email, and Outseta requires one for every person")]
     NoEmail { id: Option<String> },
     #[error("the mapping spec is invalid: {count} problem(s), the first at {first}")]
@@ -95,8 +103,8 @@ impl CodedError for MappingError {
             } => {
                 json!({ "path": path, "expected": expected, "found": found })
             }
-            MappingError::NoIdentity { uid } => {
-                json!({ "uid": uid, "requiredOneOf": GHL_IDENTITY_FIELDS })
+            MappingError::NoIdentity { uid, unreadable } => {
+                json!({ "uid": uid, "requiredOneOf": GHL_IDENTITY_FIELDS, "unreadable": unreadable })
             }
             MappingError::NoEmail { id } => json!({ "id": id, "requiredOneOf": ["Email"] }),
             MappingError::SpecInvalid { problems, .. } => json!({ "problems": problems }),
@@ -105,7 +113,84 @@ impl CodedError for MappingError {
     }
 }
 
+/// A value of an identity field (email, phone) that the mapping could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    /// `email` or `phone`.
+    pub field: String,
+    /// Where the value was read, `$.PhoneMobile`.
+    pub path: String,
+    pub value: Value,
+    pub reason: String,
+}
+
+fn no_identity_message(unreadable: &[Unreadable]) -> String {
+    if unreadable.is_empty() {
+        return "the person has neither an email nor a phone, so no GHL contact can be matched to it"
+            .to_owned();
+    }
+    let list = |field: &str| {
+        let items: Vec<String> = unreadable
+            .iter()
+            .filter(|u| u.field == field)
+            .map(|u| {
+                let path = u.path.strip_prefix("$.").unwrap_or(&u.path);
+                format!("{path} {} ({})", shown(&u.value), u.reason)
+            })
+            .collect();
+        items.join(", ")
+    };
+    let (email, phone) = (list("email"), list("phone"));
+    let email = if email.is_empty() {
+        "the person has no email".to_owned()
+    } else {
+        format!("the person's email could not be read: {email}")
+    };
+    let phone = if phone.is_empty() {
+        "and no phone".to_owned()
+    } else {
+        format!("and no phone could be read: {phone}")
+    };
+    format!("{email}, {phone}")
+}
+
+/// A value as a message shows it: its JSON text, cut short past 60 characters.
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// Whether a GHL payload carries a field GHL can match a contact on.
+pub fn has_identity(payload: &Map<String, Value>) -> bool {
+    GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f))
+}
+
 impl MappingError {
+    /// The refusal of a person whose payload has no identity field, naming each email
+    /// and phone value of `errors` (the person's field errors) that could not be read.
+    pub fn no_identity(uid: Option<String>, errors: &[FieldError]) -> MappingError {
+        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let mut unreadable = Vec::new();
+        for e in errors
+            .iter()
+            .filter(|e| GHL_IDENTITY_FIELDS.contains(&e.field.as_str()))
+        {
+            let tried = e.details.get("tried").and_then(Value::as_array);
+            for t in tried.map_or_else(|| std::slice::from_ref(&e.details), Vec::as_slice) {
+                unreadable.push(Unreadable {
+                    field: e.field.clone(),
+                    path: text(t, "path").unwrap_or_else(|| "$".to_owned()),
+                    value: t.get("value").cloned().unwrap_or(Value::Null),
+                    reason: text(t, "reason").unwrap_or_else(|| e.message.clone()),
+                });
+            }
+        }
+        MappingError::NoIdentity { uid, unreadable }
+    }
+
     pub fn spec_invalid(problems: Vec<Problem>) -> MappingError {
         MappingError::SpecInvalid {
             count: problems.len(),
@@ -213,8 +298,97 @@ fn type_error(field: &str, path: &str, expected: Ty, found: &Value) -> FieldErro
             expected.name(),
             json_type_name(found)
         ),
-        json!({ "path": path, "expected": expected.name(), "found": json_type_name(found) }),
+        json!({
+            "path": path, "expected": expected.name(), "found": json_type_name(found),
+            "value": found, "reason": format!("expected {}, found {}", expected.name(), json_type_name(found)),
+        }),
     )
+}
+
+/// Runs a rule's transforms over one value; on a refusal, which transform and why.
+fn apply_chain(
+    transforms: &[Transform],
+    mut value: Value,
+    sources: &[&Value],
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Result<Value, (usize, String)> {
+    for (i, t) in transforms.iter().enumerate() {
+        value = t
+            .apply(value, sources, lookup)
+            .map_err(|reason| (i, reason))?;
+    }
+    Ok(value)
+}
+
+/// A rule's transforms refused the value read from source `first` (the first non-empty
+/// one; `None`: every source was empty) with `refused`. With `retry` (several sources and
+/// no transform that reads them all), the later non-empty sources are tried in order and
+/// the first value the transforms accept is the rule's value. Otherwise the field error
+/// names the raw value of each source tried and why. Runs only after a refusal, so it
+/// reads the sources again rather than keeping a copy of each on the way.
+#[cold]
+fn retry_sources(
+    raw: &dyn Fn(usize) -> Value,
+    rule: &spec::FieldRule,
+    first: Option<usize>,
+    refused: (usize, String),
+    retry: bool,
+    lookup: &dyn Fn(&str) -> Option<Value>,
+) -> Result<Value, FieldError> {
+    let at = first.unwrap_or(0);
+    let (failed, reason) = refused;
+    let mut tried = vec![(at, first.map_or(Value::Null, raw), failed, reason)];
+    if retry {
+        for i in at + 1..rule.outseta.len() {
+            let value = raw(i);
+            if is_empty(&value) {
+                continue;
+            }
+            match apply_chain(&rule.to_ghl, value.clone(), &[], lookup) {
+                Ok(v) => return Ok(v),
+                Err((t, reason)) => tried.push((i, value, t, reason)),
+            }
+        }
+    }
+    let path = |i: usize| rule.outseta.get(i).map(|p| format!("$.{p}"));
+    let name = |t: usize| rule.to_ghl.get(t).map_or("transform", Transform::name);
+    let why = |t: usize, value: &Value, reason: &str| {
+        rule.to_ghl
+            .get(t)
+            .map_or_else(|| reason.to_owned(), |tr| tr.failure(value, reason))
+    };
+    let (_, value, failed, reason) = &tried[0];
+    let mut details = json!({
+        "path": path(at), "transform": name(*failed), "value": value, "reason": reason,
+    });
+    let message = if tried.len() == 1 {
+        format!("{}: {}", name(*failed), why(*failed, value, reason))
+    } else {
+        let list: Vec<String> = tried
+            .iter()
+            .map(|(i, value, _, reason)| {
+                let source = rule.outseta.get(*i).map_or("?", String::as_str);
+                format!("{source} {} ({reason})", shown(value))
+            })
+            .collect();
+        format!(
+            "{}: no source could be read: {}",
+            name(*failed),
+            list.join(", ")
+        )
+    };
+    if retry {
+        details["tried"] = tried
+            .iter()
+            .map(|(i, value, _, reason)| json!({ "path": path(*i), "value": value, "reason": reason }))
+            .collect();
+    }
+    Err(FieldError::new(
+        &rule.ghl,
+        "TRANSFORM_FAILED",
+        message,
+        details,
+    ))
 }
 
 /// Values read by path from one record, each path read once: tag rules test the same
@@ -307,7 +481,16 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
     out.contact.links.outseta_uid = text("Uid");
     out.contact.created_at = text("Created");
     out.contact.updated_at = text("Updated");
-    let lookup = |p: &str| person.get_path(p).map(Cow::into_owned);
+    // The `e164` transform places national numbers by the person's own country.
+    let lookup = |p: &str| {
+        let p = if p == transform::COUNTRY {
+            OUTSETA_COUNTRY
+        } else {
+            p
+        };
+        person.get_path(p).map(Cow::into_owned)
+    };
+    let lookup: &dyn Fn(&str) -> Option<Value> = &lookup;
     'rules: for rule in spec.fields.iter().filter(|r| r.direction.to_ghl()) {
         const NULL: &Value = &Value::Null;
         // Rules have one source or a few: those are read into a buffer on the stack
@@ -345,29 +528,35 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
         let first = sources.iter().position(|v| !is_empty(v));
         // Only `joinName` reads the sources again: without it, the value read is
         // moved into place rather than copied.
-        let (mut value, sources) =
-            if rule.to_ghl.iter().any(Transform::reads_sources) || rule.outseta.len() > few.len() {
-                (first.map_or(Value::Null, |i| sources[i].clone()), sources)
-            } else {
-                let value = first
-                    .and_then(|i| few[i].take())
-                    .map_or(Value::Null, Cow::into_owned);
-                (value, &[][..])
-            };
-        for t in &rule.to_ghl {
-            match t.apply(value, sources, &lookup) {
-                Ok(v) => value = v,
-                Err(reason) => {
-                    out.errors.push(FieldError::new(
-                        &rule.ghl,
-                        "TRANSFORM_FAILED",
-                        format!("{}: {reason}", t.name()),
-                        json!({ "path": rule.outseta.first().map(|p| format!("$.{p}")), "transform": t.name() }),
-                    ));
-                    continue 'rules;
+        let reads_sources = rule.to_ghl.iter().any(Transform::reads_sources);
+        let (value, sources) = if reads_sources || rule.outseta.len() > few.len() {
+            (first.map_or(Value::Null, |i| sources[i].clone()), sources)
+        } else {
+            let value = first
+                .and_then(|i| few[i].take())
+                .map_or(Value::Null, Cow::into_owned);
+            (value, &[][..])
+        };
+        let value = match apply_chain(&rule.to_ghl, value, sources, lookup) {
+            Ok(v) => v,
+            // A refused value: a rule with several sources tries the next one.
+            Err(refused) => {
+                let retry = rule.outseta.len() > 1 && !reads_sources;
+                let raw = |i: usize| {
+                    rule.outseta
+                        .get(i)
+                        .and_then(|p| person.get_path(p))
+                        .map_or(Value::Null, Cow::into_owned)
+                };
+                match retry_sources(&raw, rule, first, refused, retry, lookup) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        out.errors.push(e);
+                        continue 'rules;
+                    }
                 }
             }
-        }
+        };
         if is_empty(&value) {
             continue;
         }
@@ -382,7 +571,7 @@ pub fn outseta_to_canonical<R: Record + ?Sized>(
                     target.name(),
                     json_type_name(&value)
                 ),
-                json!({ "expected": target.name(), "found": json_type_name(&value) }),
+                json!({ "expected": target.name(), "found": json_type_name(&value), "value": value }),
             ));
             continue;
         }
@@ -608,11 +797,16 @@ pub fn outseta_payload(
             match t.apply(value, &[], &lookup) {
                 Ok(v) => value = v,
                 Err(reason) => {
+                    let raw = contact
+                        .fields
+                        .get(&rule.ghl)
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     errors.push(FieldError::new(
                         &rule.ghl,
                         "TRANSFORM_FAILED",
-                        format!("{} toward Outseta: {reason}", t.name()),
-                        json!({ "path": format!("$.{path}"), "transform": t.name() }),
+                        format!("{} toward Outseta: {}", t.name(), t.failure(&raw, &reason)),
+                        json!({ "path": format!("$.{path}"), "transform": t.name(), "value": raw, "reason": reason }),
                     ));
                     continue 'rules;
                 }
@@ -698,9 +892,9 @@ pub fn preview_to_ghl(
         ctx,
         &mut mapped.errors,
     );
-    if !GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f)) {
+    if !has_identity(&payload) {
         let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
-        return Err(MappingError::NoIdentity { uid });
+        return Err(MappingError::no_identity(uid, &mapped.errors));
     }
     Ok((payload, mapped.errors))
 }
@@ -767,8 +961,15 @@ pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingEr
         &ctx,
         &mut mapped.errors,
     );
-    // A field of the wrong shape fails the record before anything else is judged.
-    if let Some(e) = mapped.errors.into_iter().next() {
+    // A field of the wrong shape fails the record before anything else is judged; then
+    // a person GHL cannot match is refused, naming the values that could not be read.
+    let wrong_shape = |e: &FieldError| e.code == "INPUT_INVALID";
+    if !mapped.errors.iter().any(wrong_shape) && !has_identity(&payload) {
+        let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
+        return Err(MappingError::no_identity(uid, &mapped.errors));
+    }
+    let first = mapped.errors.iter().position(wrong_shape).unwrap_or(0);
+    if let Some(e) = mapped.errors.into_iter().nth(first) {
         let path = e
             .details
             .get("path")
@@ -791,9 +992,9 @@ pub fn map_person_to_ghl(person: &Value) -> Result<Map<String, Value>, MappingEr
             path,
         });
     }
-    if !GHL_IDENTITY_FIELDS.iter().any(|f| payload.contains_key(*f)) {
+    if !has_identity(&payload) {
         let uid = person.get("Uid").and_then(Value::as_str).map(str::to_owned);
-        return Err(MappingError::NoIdentity { uid });
+        return Err(MappingError::no_identity(uid, &[]));
     }
     Ok(payload)
 }

@@ -439,3 +439,241 @@ fn standard_person_fields_are_known_by_name_and_custom_properties_are_not() {
     assert_eq!(spec::outseta_field("email"), None);
     assert_eq!(spec::outseta_field(""), None);
 }
+
+fn phone_of(person: Value) -> (Option<Value>, Vec<FieldError>) {
+    let (payload, errors) = preview_to_ghl(&person, &default_spec(), &Context::default()).unwrap();
+    (payload.get("phone").cloned(), errors)
+}
+
+#[test]
+fn each_phone_source_is_tried_in_order_and_the_first_valid_number_wins() {
+    // An unreadable mobile (eleven digits after +1) falls through to a valid work phone.
+    let (phone, errors) = phone_of(
+        json!({ "Email": "a@b.co", "PhoneMobile": "+1 555 0100 1234", "PhoneWork": "(555) 010-2030" }),
+    );
+    assert_eq!((phone, errors), (Some(json!("+15550102030")), vec![]));
+    // Both valid: the first source wins.
+    let (phone, _) = phone_of(
+        json!({ "Email": "a@b.co", "PhoneMobile": "555.010.9999", "PhoneWork": "(555) 010-2030" }),
+    );
+    assert_eq!(phone, Some(json!("+15550109999")));
+    // Every rule with several sources, not only phones: empty sources are skipped, a
+    // refused one falls through, and a date rule does the same.
+    let s = spec(json!({ "version": 1, "fields": [
+        { "outseta": "Email", "ghl": "email" },
+        { "outseta": ["A", "B", "C"], "ghl": "phone", "transforms": ["trim", "e164"] },
+        { "outseta": ["Born", "Created"], "ghl": "dateOfBirth",
+          "transforms": [{ "date": { "from": "auto", "to": "YYYY-MM-DD" } }] }
+    ] }));
+    let (payload, errors) = preview_to_ghl(
+        &json!({ "Email": "a@b.co", "A": "call me", "B": "  ", "C": "+44 20 7946 0958",
+                 "Born": "yesterday", "Created": "2023-04-11T18:23:43Z" }),
+        &s,
+        &Context::default(),
+    )
+    .unwrap();
+    assert_eq!(errors, vec![]);
+    assert_eq!(payload["phone"], json!("+442079460958"));
+    assert_eq!(payload["dateOfBirth"], json!("2023-04-11"));
+    // A transform that reads every source (joinName) is not retried source by source.
+    let s = spec(json!({ "version": 1, "fields": [
+        { "outseta": "Email", "ghl": "email" },
+        { "outseta": ["FirstName", "LastName"], "ghl": "firstName", "direction": "toGhl",
+          "transforms": ["joinName", { "map": { "values": { "Ann Lee": "Ann" } } }] }
+    ] }));
+    let (_, errors) = preview_to_ghl(
+        &json!({ "Email": "a@b.co", "FirstName": "Bo", "LastName": "Lee" }),
+        &s,
+        &Context::default(),
+    )
+    .unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].details.get("tried"), None);
+    assert_eq!(errors[0].details["value"], json!("Bo"));
+}
+
+#[test]
+fn a_refused_phone_names_every_value_tried_and_why() {
+    let (phone, errors) = phone_of(
+        json!({ "Email": "a@b.co", "PhoneMobile": "+1 555 0100 1234", "PhoneWork": "n/a" }),
+    );
+    assert_eq!(phone, None);
+    assert_eq!(errors.len(), 1);
+    let e = &errors[0];
+    assert_eq!((e.field.as_str(), e.code), ("phone", "TRANSFORM_FAILED"));
+    assert_eq!(
+        e.details,
+        json!({
+            "path": "$.PhoneMobile", "transform": "e164", "value": "+1 555 0100 1234",
+            "reason": "not a possible number for its country",
+            "tried": [
+                { "path": "$.PhoneMobile", "value": "+1 555 0100 1234", "reason": "not a possible number for its country" },
+                { "path": "$.PhoneWork", "value": "n/a", "reason": "not a phone number" }
+            ]
+        })
+    );
+    assert_eq!(
+        e.message,
+        "e164: no source could be read: PhoneMobile \"+1 555 0100 1234\" (not a possible number for its country), PhoneWork \"n/a\" (not a phone number)"
+    );
+    // One value tried: the path is where it was read (the mobile was empty), and the
+    // message is the normaliser's sentence.
+    let (_, errors) =
+        phone_of(json!({ "Email": "a@b.co", "PhoneMobile": "", "PhoneWork": " call me " }));
+    assert_eq!(errors[0].details["path"], json!("$.PhoneWork"));
+    assert_eq!(errors[0].details["value"], json!(" call me "));
+    assert_eq!(
+        errors[0].details["tried"],
+        json!([{ "path": "$.PhoneWork", "value": " call me ", "reason": "not a phone number" }])
+    );
+    assert_eq!(
+        errors[0].message,
+        "e164: \"call me\" is not a phone number in E.164: not a phone number"
+    );
+    // Type errors carry the raw value too.
+    let (_, errors) = phone_of(json!({ "Email": "a@b.co", "PhoneMobile": 5550102030_i64 }));
+    assert_eq!(errors[0].code, "INPUT_INVALID");
+    assert_eq!(errors[0].details["value"], json!(5550102030_i64));
+    assert_eq!(errors[0].details["path"], json!("$.PhoneMobile"));
+}
+
+#[test]
+fn national_numbers_take_the_region_of_the_persons_own_country() {
+    let with = |country: Value, phone: &str| {
+        phone_of(
+            json!({ "Email": "a@b.co", "PhoneMobile": phone, "MailingAddress": { "City": "X", "Country": country } }),
+        )
+    };
+    for country in [
+        "GB",
+        "gb",
+        "GBR",
+        "United Kingdom",
+        "united kingdom",
+        "UK",
+        "England",
+        "Great Britain",
+    ] {
+        let (phone, errors) = with(json!(country), "020 7946 0958");
+        assert_eq!(
+            (phone, errors),
+            (Some(json!("+442079460958")), vec![]),
+            "{country}"
+        );
+    }
+    for (country, national, want) in [
+        ("DE", "030 901820", "+4930901820"),
+        ("Germany", "030 901820", "+4930901820"),
+        ("FRA", "01 42 68 53 00", "+33142685300"),
+        ("India", "098765 43210", "+919876543210"),
+        ("Australia", "(02) 9374 4000", "+61293744000"),
+        ("Côte d'Ivoire", "27 22 44 12 34", "+2252722441234"),
+        ("USA", "(555) 010-2030", "+15550102030"),
+        ("United States", "555-010-2030", "+15550102030"),
+    ] {
+        let (phone, errors) = with(json!(country), national);
+        assert_eq!((phone, errors), (Some(json!(want)), vec![]), "{country}");
+    }
+    // International numbers keep their own country whatever the address says.
+    let (phone, _) = with(json!("GB"), "+1 555 010 2030");
+    assert_eq!(phone, Some(json!("+15550102030")));
+    // A country it cannot read (a name in another language, a typo, not text) leaves the
+    // configured default region (US here).
+    for country in [
+        json!("Deutschland"),
+        json!("Narnia"),
+        json!(""),
+        json!(49),
+        json!(null),
+    ] {
+        let (phone, _) = with(country.clone(), "(555) 010-2030");
+        assert_eq!(phone, Some(json!("+15550102030")), "{country}");
+    }
+    // The country beats the transform's own defaultRegion, which beats the spec's.
+    let s = spec(json!({ "version": 1, "defaultRegion": "FR", "fields": [
+        { "outseta": "Email", "ghl": "email" },
+        { "outseta": "PhoneMobile", "ghl": "phone", "transforms": [{ "e164": { "defaultRegion": "GB" } }] },
+        { "outseta": "PhoneWork", "ghl": "customFields.contact.work", "transforms": ["e164"] }
+    ] }));
+    let map = |person: Value| {
+        let m = outseta_to_canonical(&person, &s, &Context::default()).unwrap();
+        (
+            m.contact.fields.get("phone").cloned(),
+            m.contact.fields.get("customFields.contact.work").cloned(),
+        )
+    };
+    assert_eq!(
+        map(json!({ "PhoneMobile": "020 7946 0958", "PhoneWork": "01 42 68 53 00" })),
+        (Some(json!("+442079460958")), Some(json!("+33142685300")))
+    );
+    assert_eq!(
+        map(
+            json!({ "PhoneMobile": "030 901820", "PhoneWork": "030 901820", "MailingAddress": { "Country": "DE" } })
+        ),
+        (Some(json!("+4930901820")), Some(json!("+4930901820")))
+    );
+    // The same through a person read from JSON text (what planSyncJson maps).
+    let text = r#"{ "Email": "a@b.co", "PhoneMobile": "030 901820", "MailingAddress": { "Country": "Germany" } }"#;
+    let lean: Lean = serde_json::from_str(text).unwrap();
+    let m = outseta_to_canonical(&lean, &default_spec(), &Context::default()).unwrap();
+    assert_eq!(m.contact.fields.get("phone"), Some(&json!("+4930901820")));
+}
+
+#[test]
+fn a_person_with_no_email_and_only_unreadable_phones_is_refused_by_name() {
+    let person = json!({ "Uid": "u9", "FirstName": "Ann", "PhoneMobile": "+1 555 0100 12345", "PhoneWork": "" });
+    let want_message = "the person has no email, and no phone could be read: PhoneMobile \"+1 555 0100 12345\" (not a possible number for its country)";
+    let want_details = json!({
+        "uid": "u9", "requiredOneOf": ["email", "phone"],
+        "unreadable": [{ "field": "phone", "path": "$.PhoneMobile", "value": "+1 555 0100 12345",
+                         "reason": "not a possible number for its country" }]
+    });
+    let err = preview_to_ghl(&person, &default_spec(), &Context::default()).unwrap_err();
+    assert_eq!(err.code(), "MAPPING_NO_IDENTITY");
+    assert_eq!(err.to_string(), want_message);
+    assert_eq!(err.details(), want_details);
+    // mapContact (strict) refuses it the same way rather than as a bad field.
+    let err = map_person_to_ghl(&person).unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string(), err.details()),
+        ("MAPPING_NO_IDENTITY", want_message.to_owned(), want_details)
+    );
+    // Two unreadable phones: both named, in order.
+    let err = preview_to_ghl(
+        &json!({ "PhoneMobile": "call me", "PhoneWork": "123" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the person has no email, and no phone could be read: PhoneMobile \"call me\" (not a phone number), PhoneWork \"123\" (not a phone number)"
+    );
+    assert_eq!(
+        err.details()["unreadable"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // Nothing unreadable: the plain sentence, and an empty list.
+    let err = preview_to_ghl(
+        &json!({ "Uid": "u1", "FirstName": "Ann" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the person has neither an email nor a phone, so no GHL contact can be matched to it"
+    );
+    assert_eq!(err.details()["unreadable"], json!([]));
+    // An email of the wrong type is named too.
+    let err = preview_to_ghl(
+        &json!({ "Email": 7, "PhoneMobile": "n/a" }),
+        &default_spec(),
+        &Context::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the person's email could not be read: Email 7 (expected string, found number), and no phone could be read: PhoneMobile \"n/a\" (not a phone number)"
+    );
+}

@@ -8,6 +8,11 @@ use serde_json::Value;
 use crate::error::json_type_name;
 use crate::phone;
 
+/// The key the `e164` transform asks `lookup` for: the record's own country, as its
+/// address writes it (a code or a name, read by `phone::country_region`). The mapping
+/// decides where that is (an Outseta person's `MailingAddress.Country`).
+pub const COUNTRY: &str = "$country";
+
 /// The JSON type a value has, or a transform yields, as far as validation can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
@@ -240,13 +245,25 @@ impl Transform {
         }
     }
 
+    /// What a field error says when this transform refused `raw` (the source value it
+    /// was read from) with `reason`, `apply`'s error.
+    pub fn failure(&self, raw: &Value, reason: &str) -> String {
+        match (self, raw) {
+            (Transform::E164 { .. }, Value::String(s)) => {
+                format!("{:?} is not a phone number in E.164: {reason}", s.trim())
+            }
+            _ => reason.to_owned(),
+        }
+    }
+
     /// Whether `apply` reads `sources` (the others transform `value` alone).
     pub fn reads_sources(&self) -> bool {
         matches!(self, Transform::JoinName)
     }
 
     /// Applies the transform. `sources` are all the rule's source values (for
-    /// `joinName`); `lookup` reads a path of the record (for templates).
+    /// `joinName`); `lookup` reads a path of the record (for templates), or `COUNTRY`
+    /// (for `e164`).
     pub fn apply(
         &self,
         value: Value,
@@ -307,7 +324,25 @@ impl Transform {
             }
             Transform::Uppercase => Value::String(want_string(value)?.to_uppercase()),
             Transform::TitleCase => Value::String(title_case(&want_string(value)?)),
-            Transform::E164 { region } => Value::String(e164(&want_string(value)?, region)?),
+            Transform::E164 { region } => {
+                let text = want_string(value)?;
+                // A national number is placed by the record's own country when it has
+                // one; an international one (`+44 …`) carries its own.
+                let country = if text.trim_start().starts_with('+') {
+                    None
+                } else {
+                    lookup(COUNTRY)
+                };
+                match country
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(phone::country_region)
+                {
+                    Some(r) => phone::to_e164(&text, Some(r)).map_err(|e| e.reason().to_owned()),
+                    None => e164(&text, region),
+                }
+                .map(Value::String)?
+            }
             Transform::SplitName(part) => {
                 let text = want_string(value)?;
                 let mut words = text.split_whitespace();
@@ -403,12 +438,12 @@ fn title_case(text: &str) -> String {
 
 /// A phone in E.164 through the crate's one normaliser (`crate::phone`, libphonenumber's
 /// rules and metadata): national numbers take `region`'s calling code, extensions are
-/// dropped (GHL stores one plain number), impossible and local-only numbers are refused.
+/// dropped (GHL stores one plain number), impossible and local-only numbers are refused
+/// with the normaliser's short reason (`not a possible number for its country`).
 pub fn e164(text: &str, region: &str) -> Result<String, String> {
     let default =
         phone::region(region).ok_or_else(|| format!("unknown default region {region:?}"))?;
-    phone::to_e164(text, Some(default))
-        .map_err(|e| format!("{:?} is not a phone number in E.164: {e}", text.trim()))
+    phone::to_e164(text, Some(default)).map_err(|e| e.reason().to_owned())
 }
 
 // ---- dates ------------------------------------------------------------------------

@@ -446,9 +446,13 @@ fn decide<'a>(
                 reason,
             });
         };
+        // A one-way field takes its source side's value, except the source's absence
+        // when the base never held a value either: a side that never had the field has
+        // not deleted it, so the other side keeps what its own users put there.
+        let never_held = |source: Option<&Value>| source.is_none() && b.is_none();
         match direction {
             Direction::ToGhl => {
-                if o != g {
+                if o != g && !never_held(o) {
                     take(
                         &mut out,
                         o,
@@ -467,7 +471,7 @@ fn decide<'a>(
                 continue;
             }
             Direction::ToOutseta => {
-                if o != g {
+                if o != g && !never_held(g) {
                     take(
                         &mut out,
                         g,

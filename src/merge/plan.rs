@@ -272,6 +272,15 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// What Outseta holds for `field`: nothing for a property it does not have, whatever
+    /// the record carries under that name.
+    fn outseta_holds_value(&self, outseta: &Contact, field: &str) -> Value {
+        if self.outseta_unheld.iter().any(|f| f == field) {
+            return Value::Null;
+        }
+        outseta.fields.get(field).cloned().unwrap_or(Value::Null)
+    }
+
     /// `contact` as the merge should see it: each of `fields` as the base has it. A side
     /// stands as the base for a field it has no say on, so it neither changes nor clears
     /// it (a value it never held is no deletion). Borrowed when there is none.
@@ -491,8 +500,8 @@ impl<'a> Planner<'a> {
                     self.ctx,
                     &mut o.errors,
                 );
-                if !["email", "phone"].iter().any(|f| payload.contains_key(*f)) {
-                    return Err(MappingError::NoIdentity { uid });
+                if !mapping::has_identity(&payload) {
+                    return Err(MappingError::no_identity(uid, &o.errors));
                 }
                 // GHL will not hold what the payload could not carry: not synced.
                 for e in &o.errors[before..] {
@@ -619,6 +628,11 @@ impl<'a> Planner<'a> {
         // A side has no say on a field it could not read (an unreadable phone) or
         // cannot hold (a custom field GHL has no definition for, a property Outseta
         // lacks): the merge sees the base there, so nothing is cleared for it.
+        // Whether a side may end this sync holding something other than the base (a
+        // field it has no say on, one not written, one held): its echo is then checked.
+        let mut inexact = plan.errors.iter().any(|e| e.field != "tags")
+            || !self.outseta_unheld.is_empty()
+            || !self.ghl_unheld.is_empty();
         let o_blind = plan
             .errors
             .iter()
@@ -636,6 +650,23 @@ impl<'a> Planner<'a> {
             Some(&self.routes),
         );
         drop((o_view, g_view));
+        // A side with no say on a field is never the source of a write of it.
+        for f in plan
+            .errors
+            .iter()
+            .map(|e| e.field.as_str())
+            .chain(self.outseta_unheld.iter().map(String::as_str))
+        {
+            if m.to_ghl.remove(f).is_some() {
+                m.merged
+                    .set(f, g.fields.get(f).cloned().unwrap_or(Value::Null));
+            }
+        }
+        for f in &self.ghl_unheld {
+            if m.to_outseta.remove(f).is_some() {
+                m.merged.set(f, self.outseta_holds_value(&outseta, f));
+            }
+        }
         // Tag rules own their tags: their current verdict stands over older edits.
         if !o_echo {
             for t in &o.tags_add {
@@ -669,6 +700,7 @@ impl<'a> Planner<'a> {
                 self.ctx,
                 &mut plan.errors,
             );
+            inexact |= plan.errors.len() > before;
             for e in &plan.errors[before..] {
                 if m.to_ghl.remove(&e.field).is_some() {
                     let held = g
@@ -702,13 +734,10 @@ impl<'a> Planner<'a> {
             } else {
                 m.to_outseta.keys().cloned().collect()
             };
+            inexact |= !unwritten.is_empty();
             for f in unwritten {
                 if m.to_outseta.remove(&f).is_some() {
-                    let held = outseta
-                        .fields
-                        .get(f.as_str())
-                        .cloned()
-                        .unwrap_or(Value::Null);
+                    let held = self.outseta_holds_value(&outseta, &f);
                     m.merged.set(&f, held);
                 }
             }
@@ -830,7 +859,7 @@ impl<'a> Planner<'a> {
                 .collect();
             plan.state.echo.ghl = Some(self.hash_after(&g, &m.to_ghl, System::Ghl, Some(&tags)));
         }
-        if plan.operations.iter().any(|op| {
+        let wrote_outseta = plan.operations.iter().any(|op| {
             matches!(
                 op,
                 Operation::UpdateContact {
@@ -838,11 +867,32 @@ impl<'a> Planner<'a> {
                     ..
                 }
             )
-        }) {
+        });
+        if wrote_outseta {
             plan.state.echo.outseta =
                 Some(self.hash_after(&outseta, &m.to_outseta, System::Outseta, None));
         }
         m.merged.updated_at = None;
+        // An echo stands in for the base (the side "has not changed since"), so it is
+        // kept only where the side will hold the base: a held, unwritten or unreadable
+        // field leaves the two apart, and standing in then would hide the side's value
+        // (a held edit lost to the other side's, a value never sent when it could be).
+        if inexact || !m.conflicts.is_empty() {
+            let ghl_after = match &plan.state.echo.ghl {
+                Some(h) if wrote_ghl => h.clone(),
+                _ => self.hash(&g, System::Ghl),
+            };
+            if ghl_after != self.hash(&m.merged, System::Ghl) {
+                plan.state.echo.ghl = None;
+            }
+            let outseta_after = match &plan.state.echo.outseta {
+                Some(h) if wrote_outseta => h.clone(),
+                _ => self.hash(&outseta, System::Outseta),
+            };
+            if outseta_after != self.hash(&m.merged, System::Outseta) {
+                plan.state.echo.outseta = None;
+            }
+        }
         plan.state.base = Some(m.merged);
         plan
     }

@@ -73,6 +73,72 @@ pub fn region(code: &str) -> Option<Region> {
         .map(|_| region)
 }
 
+/// The phone region of a country as an address writes it: an ISO 3166-1 alpha-2 code
+/// (`GB`, and `UK`, which ISO reserves for it), an alpha-3 code (`GBR`), or an English
+/// name or common alias (`United Kingdom`, `Great Britain`, `The Netherlands`, `Côte
+/// d'Ivoire`), read from the celes crate's table of countries. `None` for anything else
+/// (names in other languages, `Deutschland`, are not read) and for a country without
+/// phone metadata.
+pub fn country_region(text: &str) -> Option<Region> {
+    let text = text.trim();
+    if text.len() == 2 {
+        // ISO 3166-1 reserves `UK` for the United Kingdom (whose code is GB), and
+        // addresses write it often.
+        return if text.eq_ignore_ascii_case("uk") {
+            region("GB")
+        } else {
+            region(text)
+        };
+    }
+    if text.len() < 3 || text.len() > 64 {
+        return None;
+    }
+    // Compared as celes keys its aliases: lower-case letters and digits only
+    // (`unitedkingdom`, `stlucia`), accents folded.
+    let folded = if text.is_ascii() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(crate::dedup::normalize::fold(text))
+    };
+    let key: String = folded
+        .replace('&', "and")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if key.is_empty() {
+        return None;
+    }
+    // One pass over celes's table of 250 countries: its keyed maps hold a whole country
+    // in each of ~1,350 entries (26.5 KB of the gzipped wasm, against 10.6 KB for the
+    // table and this loop), and its alias matcher is code per country.
+    static COUNTRIES: [celes::Country; 250] = celes::Country::get_countries();
+    let same = |name: &str| {
+        let mut name = name
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase());
+        let mut key_bytes = key.bytes();
+        loop {
+            match (name.next(), key_bytes.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b)) if a == b => {}
+                _ => return false,
+            }
+        }
+    };
+    let country = COUNTRIES.iter().find(|c| {
+        (key.len() == 3 && c.alpha3.eq_ignore_ascii_case(&key))
+            || same(c.long_name)
+            || c.long_name
+                .get(..4)
+                .is_some_and(|the| the.eq_ignore_ascii_case("the "))
+                && same(&c.long_name[4..])
+            || celes::LookupTable::iter(&c.aliases).any(|alias| same(alias))
+    })?;
+    region(country.alpha2)
+}
+
 /// The main region of a country calling code (`"1"` → US, `"+44"` → GB), or `None`.
 pub fn region_for_calling_code(code: &str) -> Option<Region> {
     let digits = code.trim().trim_start_matches('+');
@@ -104,11 +170,15 @@ pub fn to_e164(raw: &str, default_region: Option<Region>) -> Result<String, Phon
         return Ok(e164);
     }
     let parsed = parse(text, default_region);
-    match (&parsed, text.strip_prefix("00")) {
-        // `00` is the international prefix in most of the world, though not in the
-        // default region's (NANP dials `011`): `0044 20 …` written in a US record.
-        (Err(_), Some(rest)) => parse(&format!("+{rest}"), None).or(parsed),
-        _ => parsed,
+    match text.strip_prefix("00") {
+        // `00` is the international prefix in most of the world, though not in every
+        // default region's: NANP dials `011` (`0044 20 …` in a US record does not parse
+        // there), Japan `010` (`0081 3 …` reads as a national number keeping the zeros)
+        // and Brazil `00` and a carrier (`0055 11 …` reads as carrier 55 and +1). Written
+        // in a record, `00` and a calling code means that code: when the digits after it
+        // are a possible international number, that is the number.
+        Some(rest) => parse(&format!("+{rest}"), None).or(parsed),
+        None => parsed,
     }
 }
 
@@ -374,6 +444,19 @@ mod tests {
             to_e164("00 49 30 901820", region("FR")).unwrap(),
             "+4930901820"
         );
+        // Where `00` is not the whole international prefix, it still means one.
+        assert_eq!(
+            to_e164("0081 3-1234-2624", region("JP")).unwrap(),
+            "+81312342624"
+        );
+        assert_eq!(
+            to_e164("0055 11 98765-4321", region("BR")).unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(
+            to_e164("0044 20 7183 8750", region("JP")).unwrap(),
+            "+442071838750"
+        );
     }
 
     #[test]
@@ -462,6 +545,51 @@ mod tests {
         let e = PhoneError::ImpossibleLength;
         assert_eq!(e.code(), "INPUT_INVALID");
         assert_eq!(e.details(), json!({"reason": e.reason()}));
+    }
+
+    #[test]
+    fn countries_as_addresses_write_them() {
+        for (text, want) in [
+            ("GB", "GB"),
+            ("gb", "GB"),
+            ("UK", "GB"),
+            (" GBR ", "GB"),
+            ("United Kingdom", "GB"),
+            ("great britain", "GB"),
+            ("England", "GB"),
+            ("USA", "US"),
+            ("United States", "US"),
+            ("United States of America", "US"),
+            ("The Netherlands", "NL"),
+            ("Netherlands", "NL"),
+            ("DEU", "DE"),
+            ("Germany", "DE"),
+            ("Côte d'Ivoire", "CI"),
+            ("Bosnia & Herzegovina", "BA"),
+            ("Türkiye", "TR"),
+            ("Turkey", "TR"),
+            ("St. Lucia", "LC"),
+            ("Brazil", "BR"),
+            ("Mexico", "MX"),
+            ("Japan", "JP"),
+        ] {
+            assert_eq!(country_region(text), region(want), "{text}");
+        }
+        // Names in other languages, unknown names, codes without phone metadata.
+        for text in [
+            "Deutschland",
+            "Narnia",
+            "",
+            "  ",
+            "---",
+            "ZZ",
+            "XX",
+            "A",
+            "台灣",
+            "ATA",
+        ] {
+            assert_eq!(country_region(text), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -206,6 +206,9 @@ pub struct PairRun {
     /// stored base takes that value, so they are not recorded as synced.
     #[serde(skip)]
     not_stored: Vec<(String, Value)>,
+    /// Create the GHL contact (never upsert into one matching it).
+    #[serde(skip)]
+    create_new: bool,
 }
 
 /// The result of one trigger: the Plan per pair, what ran, and why nothing ran when
@@ -621,12 +624,19 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         if let (Some(e), Some(uid)) = (&email, &run.outseta_uid) {
             self.creating.borrow_mut().insert(e.clone(), uid.clone());
         }
-        let upserted = self.ghl.upsert_contact(write).await;
-        if let Ok(u) = &upserted {
-            self.check_stored(&payload, &u.contact, run);
+        // Upsert merges into a contact matching the email or phone; a person someone
+        // decided is new (a resolved review) is created, and GHL's refusal of a
+        // duplicate (its location setting) is the answer then, not a merge.
+        let written = if run.create_new {
+            self.ghl.create_contact(write).await.map(|c| c.contact)
+        } else {
+            self.ghl.upsert_contact(write).await.map(|u| u.contact)
+        };
+        if let Ok(contact) = &written {
+            self.check_stored(&payload, contact, run);
         }
-        let upserted = upserted.inspect_err(|e| self.on_write_refused(e));
-        let linked = self.link_created(upserted, run).await;
+        let written = written.inspect_err(|e| self.on_write_refused(e));
+        let linked = self.link_created(written, run).await;
         if let Some(e) = &email {
             self.creating.borrow_mut().remove(e);
         }
@@ -635,11 +645,10 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
 
     async fn link_created(
         &self,
-        upserted: Result<crate::ghl::client::Upserted, GhlError>,
+        written: Result<crate::ghl::types::Contact, GhlError>,
         run: &mut PairRun,
     ) -> Result<Option<String>, SyncError> {
-        let upserted = upserted?;
-        let id = upserted.contact.id.ok_or_else(|| SyncError::InputInvalid {
+        let id = written?.id.ok_or_else(|| SyncError::InputInvalid {
             what: "upsert response",
             reason: "the contact has no id".into(),
         })?;

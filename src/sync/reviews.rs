@@ -208,6 +208,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             outseta_uid: Some(uid.to_owned()),
             found: "new",
             plan,
+            create_new: true,
             ..PairRun::default()
         };
         Ok(self.single_run(trigger, self.execute(pair, false).await))

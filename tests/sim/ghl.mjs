@@ -776,6 +776,15 @@ export async function startGhlSim(options = {}) {
         state.customFields.set(f.id, f);
         return send(res, 201, { customField: f });
       }
+      case "delete-custom-field": {
+        if (params.locationId !== loc) return err(res, 403, MSG.noLocation);
+        const f = [...state.customFields.values()].find((x) => x.locationId === loc && x.id === params.id);
+        if (!f) return err(res, 400, `Custom field with id ${params.id} not found`);
+        state.customFields.delete(f.id);
+        // The field's values go with it (NOTES.md §5: DELETE answers {succeded}).
+        for (const c of contactsOf(loc)) c.customFields = c.customFields.filter((v) => v.id !== f.id);
+        return send(res, 200, { succeded: true });
+      }
       case "get-location-access-token": return locationToken(res, loc, body);
       default:
         return err(res, 400, `${op} is not simulated`);

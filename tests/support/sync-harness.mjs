@@ -26,7 +26,8 @@ export function mapStore(map = new Map()) {
 
 /**
  * Starts everything. `options`: { ghl: sim options, outseta: sim options, engine: extra
- * SyncEngine options, store, webhooks: false to wire no webhooks, ghlClient, outsetaClient }.
+ * SyncEngine options, store, webhooks: false to wire no webhooks, outsetaEvents: more
+ * Outseta events to wire (e.g. "AccountStageUpdated"), ghlClient, outsetaClient }.
  */
 export async function startHarness(options = {}) {
   const signingKey = randomBytes(32).toString("hex");
@@ -63,7 +64,7 @@ export async function startHarness(options = {}) {
     rateLimit: false,
     signingKey,
     webhooks: wire
-      ? Object.fromEntries(["PersonCreated", "PersonUpdated", "PersonDeleted", "PersonListSubscribed", "PersonListUnsubscribed"].map((e) => [e, `${hook}/webhooks/outseta/${e}`]))
+      ? Object.fromEntries(["PersonCreated", "PersonUpdated", "PersonDeleted", "PersonListSubscribed", "PersonListUnsubscribed", ...(options.outsetaEvents ?? [])].map((e) => [e, `${hook}/webhooks/outseta/${e}`]))
       : {},
     ...options.outseta,
   });

@@ -621,3 +621,245 @@ fn a_lean_person_plans_exactly_as_a_value_person() {
         }
     }
 }
+
+/// The two systems for the no-loss property: an Outseta person and a GHL contact that
+/// hold only what each can (GHL keeps custom fields the location defines; Outseta keeps
+/// properties it has), written only through the Plan's operations.
+struct TwoSides {
+    person: Value,
+    contact: Value,
+    ghl_defined: BTreeSet<&'static str>,
+    outseta_props: BTreeSet<&'static str>,
+}
+
+/// Canonical field -> (Outseta key, GHL custom field id / standard key).
+const NO_LOSS_FIELDS: [(&str, &str, &str); 3] = [
+    ("firstName", "FirstName", "firstName"),
+    ("customFields.contact.plan", "Plan", "cf_plan"),
+    ("customFields.contact.tier", "Tier", "cf_tier"),
+];
+
+impl TwoSides {
+    fn outseta(&self, key: &str) -> Value {
+        self.person.get(key).cloned().unwrap_or(Value::Null)
+    }
+    fn ghl(&self, key: &str) -> Value {
+        if key.starts_with("cf_") {
+            self.contact["customFields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["id"] == key)
+                .map_or(Value::Null, |f| f["value"].clone())
+        } else {
+            self.contact.get(key).cloned().unwrap_or(Value::Null)
+        }
+    }
+    fn set_ghl(&mut self, key: &str, value: Value) {
+        if key.starts_with("cf_") {
+            if !self.ghl_defined.contains(key) {
+                return; // GHL does not keep a field the location has no definition for.
+            }
+            let mut fields = self.contact["customFields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            fields.retain(|f| f["id"] != key);
+            fields.push(json!({ "id": key, "value": value }));
+            self.contact["customFields"] = Value::Array(fields);
+        } else {
+            self.contact[key] = value;
+        }
+    }
+    fn context(&self) -> Context {
+        let defs: Vec<Value> = [("cf_plan", "contact.plan"), ("cf_tier", "contact.tier")]
+            .iter()
+            .filter(|(id, _)| self.ghl_defined.contains(id))
+            .map(|(id, key)| json!({ "id": id, "fieldKey": key, "dataType": "TEXT" }))
+            .collect();
+        let props: Vec<&str> = self.outseta_props.iter().copied().collect();
+        parse_context(Some(
+            &json!({ "ghlCustomFields": defs, "outsetaProperties": props, "locationId": "loc1" }),
+        ))
+        .unwrap()
+    }
+    fn apply(&mut self, plan: &PairPlan) {
+        for op in &plan.operations {
+            match op {
+                Operation::UpdateContact {
+                    system: System::Outseta,
+                    changes,
+                    ..
+                } => {
+                    for (k, v) in changes {
+                        let known = crate::mapping::spec::outseta_field(k).is_some()
+                            || self.outseta_props.contains(k.as_str());
+                        if known {
+                            self.person[k] = v.clone();
+                        }
+                    }
+                }
+                Operation::UpdateContact {
+                    system: System::Ghl,
+                    changes,
+                    ..
+                } => {
+                    for (k, v) in changes {
+                        if k == "customFields" {
+                            for f in v.as_array().unwrap() {
+                                let id = f["id"].as_str().unwrap().to_owned();
+                                let id: &'static str = if id == "cf_plan" {
+                                    "cf_plan"
+                                } else {
+                                    "cf_tier"
+                                };
+                                self.set_ghl(id, f["field_value"].clone());
+                            }
+                        } else {
+                            self.set_ghl(k, v.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// For random mappings with custom fields (each way or both), definitions that
+    /// appear on either side between syncs, and random edits on both sides, no sync
+    /// ever clears a field a side holds unless a user cleared that field (on the other
+    /// side) since the last sync: a value one side never held, could not hold, or could
+    /// not read is never taken for a deletion.
+    #[test]
+    fn no_field_a_side_holds_is_cleared_unless_a_user_cleared_it(
+        directions in proptest::collection::vec(0_usize..3, 3),
+        strategy in 0_usize..4,
+        never_erase in proptest::bool::ANY,
+        rounds in proptest::collection::vec(
+            (proptest::collection::vec(0_usize..5, 3), proptest::collection::vec(0_usize..5, 3), 0_usize..5),
+            1..6,
+        ),
+    ) {
+        const VALUES: [&str; 3] = ["Pro", "Basic", "Team"];
+        let dirs = ["both", "toGhl", "toOutseta"];
+        let mut fields = vec![json!({ "outseta": "Email", "ghl": "email" })];
+        for (i, (canonical, outseta, _)) in NO_LOSS_FIELDS.iter().enumerate() {
+            fields.push(json!({ "outseta": outseta, "ghl": canonical, "direction": dirs[directions[i]] }));
+        }
+        let spec_json = json!({ "version": 1, "fields": fields });
+        let strategy = ["outsetaWins", "ghlWins", "newestWins", "review"][strategy];
+        let policy_json = json!({ "default": { "strategy": strategy, "neverErase": never_erase } });
+        let policy = parse_policy(Some(&policy_json)).unwrap();
+        let mut sides = TwoSides {
+            person: json!({ "Uid": "u1", "Email": "ann@b.co", "FirstName": "Ann", "Plan": "Pro", "Tier": "Gold", "Updated": "2026-11-20T10:00:00Z" }),
+            contact: json!({ "id": "g1", "email": "ann@b.co", "firstName": "Ann", "customFields": [], "dateUpdated": "2026-11-20T10:00:00.000Z" }),
+            ghl_defined: BTreeSet::new(),
+            outseta_props: BTreeSet::from(["Plan"]),
+        };
+        let mut state = PairState::default();
+        // A user's clear stands until that side holds a value again: a clear held for
+        // review (both sides changed) still counts when a later sync carries it over.
+        let mut cleared: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for (round, (o_edits, g_edits, appear)) in rounds.iter().enumerate() {
+            // Definitions appear between syncs (never disappear: a deleted definition
+            // takes its values with it, which is not a sync's doing).
+            match appear {
+                0 => { sides.ghl_defined.insert("cf_plan"); }
+                1 => { sides.ghl_defined.insert("cf_tier"); }
+                2 => { sides.outseta_props.insert("Tier"); }
+                _ => {}
+            }
+            // Users edit: 0..3 set a value, 3 clears, 4 leaves the field alone.
+            let minute = format!("2026-11-21T10:{:02}:00", round * 2 + 1);
+            for (i, (canonical, outseta, ghl)) in NO_LOSS_FIELDS.iter().enumerate() {
+                match o_edits[i] {
+                    3 => {
+                        sides.person[*outseta] = json!("");
+                        cleared.insert(("outseta", canonical));
+                    }
+                    v @ 0..=2 => sides.person[*outseta] = json!(VALUES[v]),
+                    _ => {}
+                }
+                match g_edits[i] {
+                    3 => {
+                        sides.set_ghl(ghl, json!(""));
+                        cleared.insert(("ghl", canonical));
+                    }
+                    v @ 0..=2 => sides.set_ghl(ghl, json!(VALUES[v])),
+                    _ => {}
+                }
+            }
+            sides.person["Updated"] = json!(format!("{minute}Z"));
+            sides.contact["dateUpdated"] = json!(format!("{minute}.500Z"));
+            let held_before: Vec<(usize, Value, Value)> = NO_LOSS_FIELDS
+                .iter()
+                .enumerate()
+                .map(|(i, (_, o, g))| (i, sides.outseta(o), sides.ghl(g)))
+                .collect();
+            let ctx = sides.context();
+            // Parsed as the engine parses it: before (and whatever) the definitions it reads.
+            let spec = crate::mapping::parse(&spec_json, &Context::default()).unwrap();
+            let planner = Planner::new(&spec, &policy, &ctx);
+            let plan = planner.plan_pair(&sides.person, &sides.contact, state.clone());
+            prop_assert!(plan.error.is_none(), "{:?}", plan.error);
+            sides.apply(&plan);
+            for (i, o_before, g_before) in held_before {
+                let (canonical, outseta, ghl) = NO_LOSS_FIELDS[i];
+                let (o_after, g_after) = (sides.outseta(outseta), sides.ghl(ghl));
+                if !is_empty(&o_before) && is_empty(&o_after) {
+                    prop_assert!(cleared.contains(&("ghl", canonical)),
+                        "round {round}: Outseta's {canonical} {o_before} was cleared though no user cleared it; plan {:?}", plan.operations);
+                }
+                if !is_empty(&g_before) && is_empty(&g_after) {
+                    prop_assert!(cleared.contains(&("outseta", canonical)),
+                        "round {round}: GHL's {canonical} {g_before} was cleared though no user cleared it; plan {:?}", plan.operations);
+                }
+            }
+            for (canonical, outseta, ghl) in NO_LOSS_FIELDS {
+                if !is_empty(&sides.outseta(outseta)) {
+                    cleared.remove(&("outseta", canonical));
+                }
+                if !is_empty(&sides.ghl(ghl)) {
+                    cleared.remove(&("ghl", canonical));
+                }
+            }
+            state = plan.state;
+        }
+    }
+}
+
+#[test]
+fn a_person_whose_only_phones_are_unreadable_is_refused_by_name() {
+    let (spec, policy, ctx) = (default_spec(), Policy::default(), ctx());
+    let planner = Planner::new(&spec, &policy, &ctx);
+    let person = json!({ "Uid": "u7", "FirstName": "Ann", "PhoneMobile": "+1 555 0100 12345", "PhoneWork": "call me" });
+    let plan = planner.plan_pair(&person, &Value::Null, PairState::default());
+    assert!(plan.operations.is_empty());
+    let error = plan.error.unwrap();
+    assert_eq!(error["code"], json!("MAPPING_NO_IDENTITY"));
+    assert_eq!(
+        error["message"],
+        json!("the person has no email, and no phone could be read: PhoneMobile \"+1 555 0100 12345\" (not a possible number for its country), PhoneWork \"call me\" (not a phone number)")
+    );
+    assert_eq!(
+        error["details"]["unreadable"],
+        json!([
+            { "field": "phone", "path": "$.PhoneMobile", "value": "+1 555 0100 12345", "reason": "not a possible number for its country" },
+            { "field": "phone", "path": "$.PhoneWork", "value": "call me", "reason": "not a phone number" }
+        ])
+    );
+    // A valid work phone behind the unreadable mobile is enough to create the contact.
+    let person =
+        json!({ "Uid": "u8", "PhoneMobile": "+1 555 0100 12345", "PhoneWork": "555.010.2030" });
+    let plan = planner.plan_pair(&person, &Value::Null, PairState::default());
+    assert_eq!(plan.error, None);
+    assert!(plan.errors.is_empty());
+    let Operation::CreateContact { payload, .. } = &plan.operations[0] else {
+        unreachable!()
+    };
+    assert_eq!(payload["phone"], json!("+15550102030"));
+}

@@ -110,19 +110,19 @@ async function waitFor(fn, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-test("n8n-core's package loader loads the package from its n8n field: four nodes, two credentials, secrets as password fields", async () => {
+test("n8n-core's package loader loads the package from its n8n field: five nodes, two credentials, secrets as password fields", async () => {
   const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
   assert.equal(pkg.name, PKG);
   assert.ok(pkg.keywords.includes("n8n-community-node-package"));
   const { loader, packageName } = await loadPackage();
   assert.equal(packageName, PKG);
-  assert.deepEqual(Object.keys(loader.nodeTypes).sort(), ["outsetaGhlSync", "outsetaGhlSyncBulkImport", "outsetaGhlSyncMappingPreview", "outsetaGhlSyncReconcile"]);
+  assert.deepEqual(Object.keys(loader.nodeTypes).sort(), ["outsetaGhlSync", "outsetaGhlSyncBulkImport", "outsetaGhlSyncMappingPreview", "outsetaGhlSyncReconcile", "outsetaGhlSyncReviews"]);
   assert.deepEqual(Object.keys(loader.credentialTypes).sort(), ["outsetaGhlSyncHighLevelApi", "outsetaGhlSyncOutsetaApi"]);
   const displayNames = Object.values(loader.nodeTypes).map((n) => n.type.description.displayName).sort();
-  assert.deepEqual(displayNames, ["Outseta ↔ GHL Reconcile", "Outseta → GHL Bulk Import", "Outseta → GHL Mapping Preview", "Outseta → GHL Sync"].sort());
+  assert.deepEqual(displayNames, ["Outseta ↔ GHL Reconcile", "Outseta ↔ GHL Reviews", "Outseta → GHL Bulk Import", "Outseta → GHL Mapping Preview", "Outseta → GHL Sync"].sort());
   // The preview needs no credentials; the others need both.
   assert.equal(loader.getNode("outsetaGhlSyncMappingPreview").type.description.credentials, undefined);
-  for (const name of ["outsetaGhlSync", "outsetaGhlSyncBulkImport", "outsetaGhlSyncReconcile"]) {
+  for (const name of ["outsetaGhlSync", "outsetaGhlSyncBulkImport", "outsetaGhlSyncReconcile", "outsetaGhlSyncReviews"]) {
     assert.deepEqual(loader.getNode(name).type.description.credentials.map((c) => c.name).sort(), ["outsetaGhlSyncHighLevelApi", "outsetaGhlSyncOutsetaApi"]);
   }
   const props = (type) => Object.fromEntries(loader.getCredential(type).type.properties.map((p) => [p.name, p]));
@@ -374,4 +374,41 @@ test("nothing this process printed (n8n's logger, node errors) holds a secret", 
   const text = printed.join("");
   assert.match(text, /GHL_UNAUTHORIZED/, "n8n's logger output was captured");
   for (const [name, value] of Object.entries(SECRETS)) assert.ok(!text.includes(value), `the ${name} was printed`);
+});
+
+test("Reviews: a possible duplicate the Bulk Import held is listed with its candidates, and Resolve creates its contact", async () => {
+  const email = "ruth.possible@work.example";
+  const created = await outsetaApi("POST", "/crm/people", { Email: email, FirstName: "Ruth", LastName: "Porat", PhoneMobile: "+1 555 010 9191" });
+  assert.equal(created.status, 200);
+  const uid = created.body.Uid;
+  // Already in GHL under another email: the same surname and phone (a household, or the
+  // same person: a person decides).
+  await fetch(`${ghl.url}/contacts/`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${SECRETS.ghlToken}`, Version: "2021-07-28", "content-type": "application/json" },
+    body: JSON.stringify({ locationId: "loc_sim", email: "dporat@home.example", firstName: "Daniel", lastName: "Porat", phone: "+15550109191" }),
+  });
+  const state = { options: { state: "workflowStaticData" } };
+  const importing = node("Import", "outsetaGhlSyncBulkImport", { dryRun: false, ...state }, { credentials: CREDS_REF });
+  const listing = node("Reviews", "outsetaGhlSyncReviews", { operation: "list", ...state }, { credentials: CREDS_REF });
+  const { run, staticData } = await runWorkflow({ workflow: chain(importing, listing), credentials: credentials(), staticData: {} });
+  assert.equal(run.status, "success", JSON.stringify(run.data.resultData.error));
+  const held = outputOf(run, "Reviews").find((item) => item.id === `${uid}/duplicate`);
+  assert.ok(held, JSON.stringify(outputOf(run, "Reviews")));
+  assert.equal(held.kind, "duplicate");
+  assert.equal(held.candidates[0].system, "ghl");
+  assert.ok(!(await ghlContacts()).some((c) => c.email === email), "nothing created for the held person");
+  const resolving = node("Resolve", "outsetaGhlSyncReviews", { operation: "resolve", reviewId: `${uid}/duplicate`, resolution: "create", ...state }, { credentials: CREDS_REF });
+  // "Create" creates (it never upserts into the contact sharing the phone): the location
+  // must allow duplicates for that, or GHL refuses it (GHL_DUPLICATE on the pair).
+  const config = (duplicates) => fetch(`${ghl.url}/_sim/config`, { method: "POST", body: JSON.stringify({ duplicates }) });
+  await config("allow");
+  const { run: run2 } = await runWorkflow({ workflow: chain(resolving), credentials: credentials(), staticData }).finally(() => config("email"));
+  assert.equal(run2.status, "success", JSON.stringify(run2.data.resultData.error));
+  const [resolved] = outputOf(run2, "Resolve");
+  assert.equal(resolved.pairs[0].error, undefined, JSON.stringify(resolved.pairs[0]));
+  assert.equal(resolved.pairs[0].plan.operations[0].op, "CreateContact");
+  assert.ok((await ghlContacts()).some((c) => c.email === email), "the contact exists now");
+  assertNoSecrets(run);
+  assertNoSecrets(run2);
 });

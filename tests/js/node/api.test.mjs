@@ -41,7 +41,7 @@ test("bad input throws an Error with a stable code and details", () => {
 test("a person with no email and no phone is refused with MAPPING_NO_IDENTITY", () => {
   assert.throws(() => api.mapContact({ Uid: "u1", FirstName: "Ann" }), (err) => {
     assert.equal(err.code, "MAPPING_NO_IDENTITY");
-    assert.deepEqual(err.details, { uid: "u1", requiredOneOf: ["email", "phone"] });
+    assert.deepEqual(err.details, { uid: "u1", requiredOneOf: ["email", "phone"], unreadable: [] });
     return true;
   });
 });

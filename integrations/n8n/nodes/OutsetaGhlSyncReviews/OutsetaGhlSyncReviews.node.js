@@ -81,7 +81,7 @@ class OutsetaGhlSyncReviews {
 
   /** @this {import("../../index").ExecuteContext} */
   async execute() {
-    return reportOnce(this, (engine) => {
+    const out = await reportOnce(this, (engine) => {
       if (this.getNodeParameter("operation", 0) === "list") return engine.reviews();
       const id = String(this.getNodeParameter("reviewId", 0));
       const choice = String(this.getNodeParameter("resolution", 0));
@@ -94,6 +94,9 @@ class OutsetaGhlSyncReviews {
         : { fields: /** @type {Record<string, "outseta" | "ghl">} */ (jsonParameter(this, this.getNodeParameter("fields", 0), "Fields") ?? {}) };
       return engine.resolveReview(id, resolution);
     });
+    // List: one item per review (none when the queue is empty), as n8n lists go.
+    const [[item]] = out;
+    return Array.isArray(item.json) ? [item.json.map((json) => ({ json }))] : out;
   }
 }
 
