@@ -62,7 +62,8 @@ RELIABILITY_FUZZ_SECONDS ?= 30
 reliability: setup build
 	node scripts/reliability.mjs
 	node --test tests/js/node/bad-input.test.mjs tests/js/node/secrets.test.mjs \
-	  tests/js/node/serve-security.test.mjs tests/js/worker/security.test.mjs
+	  tests/js/node/serve-security.test.mjs tests/js/node/preview-server.test.mjs \
+	  tests/js/worker/security.test.mjs
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(RELIABILITY_FUZZ_SECONDS)
 
 setup:

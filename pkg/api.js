@@ -3,6 +3,7 @@
 // names must match the functions and classes declared in index.d.ts (a test checks).
 export {
   version,
+  webhookBodyLimit,
   mapContact,
   mapContacts,
   previewMapping,
@@ -20,6 +21,7 @@ export {
   GhlWebhookVerifier,
   parseGhlWebhook,
   SyncEngine,
+  checkImportOptions,
   runStoreConformance
 } from "./wasm/outseta_ghl_sync.js";
 export { runStep } from "./step.js";

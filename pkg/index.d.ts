@@ -28,7 +28,7 @@ export type ErrorCode =
   | "OUTSETA_HTTP"
   /** Outseta answered 2xx with a body that is not the documented shape. */
   | "OUTSETA_DECODE"
-  /** A webhook delivery that cannot be handled: unknown event, over 1 MiB, not a record with a Uid. */
+  /** A webhook delivery that cannot be handled: unknown event, not a record with a Uid. */
   | "OUTSETA_WEBHOOK_INVALID"
   /** The `x-hub-signature-256` header is missing, malformed or does not match the body. */
   | "SIGNATURE_INVALID"
@@ -55,8 +55,16 @@ export type ErrorCode =
   | "GHL_RESPONSE_INVALID"
   /** A webhook signature is missing, malformed or does not verify; `details.header`. */
   | "SIGNATURE_INVALID"
-  /** A webhook body that is not JSON, not an object, has wrong types, or is over 1 MiB. */
+  /** A webhook body that is not JSON, not an object, or has wrong types. */
   | "WEBHOOK_INVALID"
+  /** A body over its limit (1 MiB for webhooks), refused by its length alone: HTTP 413; `details.limit`. */
+  | "BODY_TOO_LARGE"
+  /** A signed HighLevel delivery for another location than the one served: HTTP 403; `details.locationId`. */
+  | "WEBHOOK_WRONG_LOCATION"
+  /** A contact with more than 20,000 tags; `details.count`, `details.limit`. */
+  | "TAGS_TOO_MANY"
+  /** The admin token is missing or wrong (the Worker): HTTP 401. */
+  | "UNAUTHORIZED"
   | "WEBHOOK_UNKNOWN_EVENT"
   /** A webhook `timestamp` more than `maxAgeMs` (5 min) from now, or missing. */
   | "WEBHOOK_STALE"
@@ -128,6 +136,9 @@ export type MapResult =
 
 /** The package version, e.g. "0.1.0". */
 export function version(): string;
+
+/** The most bytes a webhook body may hold (1 MiB): read no more from the network (413 `BODY_TOO_LARGE`). */
+export function webhookBodyLimit(): number;
 
 /**
  * Maps one Outseta Person to a GHL contact payload with the built-in mapping:
@@ -1038,7 +1049,8 @@ export interface GhlVerifiedWebhook { event: GhlWebhookEvent; envelope: GhlWebho
 /** Verifies deliveries: Ed25519 `x-ghl-signature` first, RSA `x-wh-signature` otherwise, then timestamp and webhookId replay checks. */
 export class GhlWebhookVerifier {
   /** Without keys, HighLevel's published keys are used. Keys are SPKI PEM. */
-  constructor(options?: { ed25519Keys?: string[]; rsaKeys?: string[]; maxAgeMs?: number });
+  /** `locationId`: the one location served; another location's delivery throws `WEBHOOK_WRONG_LOCATION`. */
+  constructor(options?: { ed25519Keys?: string[]; rsaKeys?: string[]; maxAgeMs?: number; locationId?: string });
   free(): void;
   /** `rawBody` exactly as received. Throws SIGNATURE_INVALID, WEBHOOK_INVALID, WEBHOOK_UNKNOWN_EVENT, WEBHOOK_STALE or WEBHOOK_REPLAYED. */
   verify(rawBody: string | Uint8Array, headers: Record<string, string | undefined> | Headers, nowMs?: number): GhlVerifiedWebhook;
@@ -1060,9 +1072,21 @@ export interface SyncStore {
   /** Stores only if absent; true when it did (an atomic claim). */
   putIfAbsent(key: string, value: string): boolean | Promise<boolean>;
   delete(key: string): unknown;
-  /** Every `[key, value]` whose key starts with `prefix`, in key order. */
-  list(prefix: string): Array<[string, string]> | Promise<Array<[string, string]>>;
+  /**
+   * Every `[key, value]` whose key starts with `prefix`, in key order; only the first
+   * `limit` when it is given (a store that ignores it still works, reading more).
+   */
+  list(prefix: string, limit?: number): Array<[string, string]> | Promise<Array<[string, string]>>;
+  /**
+   * Applies every write in order, all or none (one transaction). Optional: without it the
+   * engine writes one by one, in an order where a crash between two writes of a link
+   * leaves nothing that reads as the wrong link.
+   */
+  batch?(writes: SyncStoreWrite[]): unknown;
 }
+
+/** One write of {@link SyncStore.batch}. */
+export type SyncStoreWrite = { op: "put"; key: string; value: string } | { op: "delete"; key: string };
 
 export interface SyncEngineBehaviour {
   /** What a delete on one side does to the other: never deletes by default. */
@@ -1107,8 +1131,10 @@ export interface SyncEngineOptions {
   webhooks?: {
     /** Outseta's webhook signing key (64 hex digits); without it Outseta webhooks are refused. */
     outsetaSigningKey?: string;
-    /** GHL keys; absent: HighLevel's published keys. */
+    /** GHL keys; absent: HighLevel's published keys. A delivery for another location than `ghl.locationId` is refused (`WEBHOOK_WRONG_LOCATION`). */
     ghl?: { ed25519Keys?: string[]; rsaKeys?: string[]; maxAgeMs?: number };
+    /** How long an Outseta delivery is remembered, so a repeat gets `WEBHOOK_REPLAYED` (default 8 hours: Outseta retries for 6 h 40 min). */
+    outsetaReplayWindowMs?: number;
   };
 }
 
@@ -1264,6 +1290,9 @@ export class SyncEngine {
 
 /** Runs the store conformance suite against a store implementation. */
 export function runStoreConformance(store: SyncStore): Promise<{ passed: number; failures: string[] }>;
+
+/** Throws `INPUT_INVALID` unless `options` are valid {@link SyncEngine.bulkImport} options (for a host that runs the import later). */
+export function checkImportOptions(options: unknown): void;
 
 /** What `runStep` answers: it never throws. */
 export type StepResult =

@@ -1,5 +1,5 @@
 // Types for `outseta-ghl-sync/sqlite`: a SyncStore on one SQLite file (Node only).
-import type { SyncStore } from "./index.js";
+import type { SyncStore, SyncStoreWrite } from "./index.js";
 
 /** "./outseta-ghl-sync.db", the file the CLI uses when its config names none. */
 export const DEFAULT_SQLITE_FILE: string;
@@ -25,7 +25,9 @@ export class SqliteStore implements SyncStore {
   put(key: string, value: string): void;
   putIfAbsent(key: string, value: string): boolean;
   delete(key: string): void;
-  list(prefix: string): Array<[string, string]>;
+  list(prefix: string, limit?: number): Array<[string, string]>;
+  /** One IMMEDIATE transaction: every write or none. */
+  batch(writes: SyncStoreWrite[]): void;
   close(): void;
 }
 

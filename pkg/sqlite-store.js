@@ -1,7 +1,7 @@
 // A SyncStore on one SQLite file for Node, through better-sqlite3 (an optional
 // dependency: it is loaded when a store is opened, so the rest of the package works
 // without it). One table of text keys to text values, in WAL mode so a `serve` process
-// and an `import` can share the file.
+// and an `import` can share the file. `batch` is one transaction.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -9,7 +9,8 @@ const require = createRequire(import.meta.url);
 /**
  * The part of better-sqlite3 this store uses.
  * @typedef {{ run(...params: unknown[]): { changes: number }, get(...params: unknown[]): unknown, iterate(...params: unknown[]): IterableIterator<unknown> }} Statement
- * @typedef {{ prepare(sql: string): Statement, pragma(sql: string): unknown, exec(sql: string): unknown, close(): unknown, open: boolean }} Database
+ * @typedef {{ prepare(sql: string): Statement, pragma(sql: string): unknown, exec(sql: string): unknown, close(): unknown, open: boolean,
+ *   transaction<A extends unknown[]>(fn: (...args: A) => void): ((...args: A) => void) & { immediate(...args: A): void } }} Database
  */
 
 /** @param {string} message @param {Record<string, unknown>} details */
@@ -67,6 +68,13 @@ export class SqliteStore {
       // byte order (the same order as Rust's), and no LIKE pattern is involved.
       from: db.prepare(`SELECT key, value FROM ${table} WHERE key >= ? ORDER BY key`),
     };
+    /** @private */
+    this.writeAll = db.transaction((/** @type {import("./index.js").SyncStoreWrite[]} */ writes) => {
+      for (const w of writes) {
+        if (w.op === "put") this.sql.put.run(w.key, w.value);
+        else this.sql.delete.run(w.key);
+      }
+    });
   }
 
   /** @param {string} key @returns {string | null} */
@@ -90,16 +98,32 @@ export class SqliteStore {
     this.sql.delete.run(key);
   }
 
-  /** Every `[key, value]` whose key starts with `prefix`, in key order. @param {string} prefix @returns {Array<[string, string]>} */
-  list(prefix) {
+  /**
+   * Every `[key, value]` whose key starts with `prefix`, in key order; the first `limit`
+   * when it is given. @param {string} prefix @param {number} [limit] @returns {Array<[string, string]>}
+   */
+  list(prefix, limit = Infinity) {
     /** @type {Array<[string, string]>} */
     const out = [];
+    if (limit <= 0) return out;
     for (const row of this.sql.from.iterate(prefix)) {
       const { key, value } = /** @type {{ key: string, value: string }} */ (row);
       if (!key.startsWith(prefix)) break;
       out.push([key, value]);
+      // Leaving the loop early releases the statement, as reaching its end does.
+      if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /**
+   * Applies every write in order in one transaction (IMMEDIATE: the write lock is taken
+   * at the start, so two processes sharing the file queue on the busy timeout rather
+   * than fail to upgrade a read), all or none.
+   * @param {import("./index.js").SyncStoreWrite[]} writes
+   */
+  batch(writes) {
+    this.writeAll.immediate(writes);
   }
 
   /** Closes the file; the store cannot be used afterwards. */

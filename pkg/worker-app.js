@@ -18,8 +18,11 @@
 // the GHL rate limit is shared. State lives in D1 (binding DB). Errors answer
 // { error: { code, message, details } } with a 4xx status; the Worker never throws past
 // fetch(), so one bad request cannot take the isolate down.
-import { version, mapContact, runStep, SyncEngine, parseOutsetaWebhook, GhlWebhookVerifier } from "./worker.js";
+import {
+  version, webhookBodyLimit, mapContact, runStep, runStoreConformance, checkImportOptions, SyncEngine, parseOutsetaWebhook, GhlWebhookVerifier,
+} from "./worker.js";
 import { d1Store } from "./stores/d1.js";
+import { DRAIN_MAX, readBody, statusFor } from "./front-door.js";
 // Generated with --experimental-reset-state-function (Makefile): the same module instance
 // worker.js initialised.
 import { __wbg_reset_state } from "./wasm/outseta_ghl_sync.js";
@@ -298,7 +301,71 @@ const FINAL_CODES = new Set(["SIGNATURE_INVALID", "WEBHOOK_STALE", "WEBHOOK_REPL
 const PERSON_UPSERT = new Set(["PersonCreated", "PersonUpdated"]);
 
 
-/** @param {Request} request @param {Env} env @param {any} ctx */
+/** The most bytes read of any body: the engine's webhook limit, which also bounds the
+ * admin and no-code routes (a mapping check, import options, a runStep batch). */
+const BODY_MAX = webhookBodyLimit();
+
+/**
+ * At most BODY_MAX bytes of the body (413 past it, by Content-Length before any is read).
+ * A streamed body refused half-way is read on (up to DRAIN_MAX) and dropped before the
+ * answer: left unread, it broke the next request on the same connection (under wrangler
+ * dev, 503 "Your worker restarted mid-request").
+ * @param {Request} request
+ */
+async function bodyOf(request) {
+  /** @type {ReadableStreamDefaultReader<Uint8Array> | undefined} */
+  let reader;
+  // Opened only once the declared length has passed: a body refused by it is never read.
+  const chunks = request.body && {
+    [Symbol.asyncIterator]: () => {
+      const r = (reader = /** @type {ReadableStream<Uint8Array>} */ (request.body).getReader());
+      return { next: () => r.read() };
+    },
+  };
+  try {
+    return await readBody(chunks, request.headers.get("content-length"), BODY_MAX);
+  } catch (err) {
+    for (let dropped = 0; reader && dropped <= DRAIN_MAX; ) {
+      const chunk = await reader.read().catch(() => null);
+      if (!chunk || chunk.done) break;
+      dropped += chunk.value.byteLength;
+    }
+    await reader?.cancel().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * An admin route's JSON body: `empty` when there is none; a coded 400 if it is not JSON
+ * or not an object. @param {Request} request @param {unknown} [empty]
+ */
+async function jsonBody(request, empty) {
+  const text = new TextDecoder().decode(await bodyOf(request));
+  if (!text.trim() && empty !== undefined) return empty;
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw Object.assign(new Error(`the body is not valid JSON: ${reason}`), { code: "INPUT_INVALID", details: { path: "$" } });
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw Object.assign(new Error("the body must be a JSON object"), { code: "INPUT_INVALID", details: { path: "$", expected: "object" } });
+  }
+  return value;
+}
+
+/**
+ * The front door. Three doors take strangers: GET /health, and the two webhook routes,
+ * whose authentication is the signature over the body. Everything else needs the admin
+ * token before anything else of the request is looked at. A webhook's body is read up to
+ * BODY_MAX (413 by its length), its signature checked (401), and only then is anything
+ * in it or in its path used (the Outseta event is the raw path segment, which the
+ * engine reads after verifying). So a stranger gets 401 or 413 and nothing else, and
+ * nothing of what they sent is logged here (wrangler and Cloudflare log one line with
+ * the status).
+ * @param {Request} request @param {Env} env @param {any} ctx
+ */
 async function route(request, env, ctx) {
   const url = new URL(request.url);
   const { pathname } = url;
@@ -306,15 +373,17 @@ async function route(request, env, ctx) {
     if (request.method !== "GET") return fail(405, "METHOD_NOT_ALLOWED", "use GET");
     return json({ ok: true, version: version() });
   }
+  const outsetaEvent = /^\/webhooks\/outseta\/([^/]+)$/.exec(pathname)?.[1];
+  if (outsetaEvent !== undefined || pathname === "/webhooks/ghl") {
+    if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
+    checkConfig(env);
+    return webhook(request, env, ctx, outsetaEvent);
+  }
+  const refused = admin(request, env);
+  if (refused) return refused;
   if (pathname === "/v1/map-contact") {
     if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
-    let person;
-    try {
-      person = await request.json();
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      return fail(400, "INPUT_INVALID", `the body is not valid JSON: ${reason}`, { path: "$" });
-    }
+    const person = await jsonBody(request);
     try {
       return json(mapContact(person));
     } catch (err) {
@@ -322,69 +391,16 @@ async function route(request, env, ctx) {
       return fail(coded(err).code === "INPUT_INVALID" ? 400 : 422, coded(err).code, coded(err).message, coded(err).details);
     }
   }
-  const outsetaHook = /^\/webhooks\/outseta\/([^/]+)$/.exec(pathname);
-  if (outsetaHook || pathname === "/webhooks/ghl") {
-    if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
-    const body = new Uint8Array(await request.arrayBuffer());
-    checkConfig(env);
-    // The signature first, before anything in the body is read; then the replay check
-    // against the claims in D1 (a delivery already processed, or being processed, is
-    // refused here rather than queued); then answer at once and sync after (the senders
-    // retry on a slow answer).
-    /** @type {Delivery} */
-    let delivery;
-    try {
-      if (outsetaHook) {
-        const event = decodeURIComponent(outsetaHook[1]);
-        // Verifies the HMAC over the raw body first, then parses the record: a body the
-        // engine could not use is a 400 now, not a failure in the background.
-        const parsed = parseOutsetaWebhook(event, body, request.headers.get("x-hub-signature-256"), /** @type {string} */ (env.OUTSETA_SIGNING_KEY));
-        await refuseReplay(env, parsed.idempotencyKey);
-        delivery = {
-          kind: "outseta", event, body: toBase64(body), headers: signatureHeaders(request.headers),
-          ...(PERSON_UPSERT.has(parsed.event) ? { personUid: parsed.uid } : {}),
-        };
-      } else {
-        // A verifier per request: the signature and timestamp are checked here, and
-        // replays by the engine's claims in D1, which a failed delivery releases so that
-        // HighLevel's retry is processed (a verifier kept here would refuse it as a replay).
-        const verified = new GhlWebhookVerifier(ghlKeys(env)).verify(body, request.headers);
-        await refuseReplay(env, `ghl:${verified.envelope.webhookId}`);
-        delivery = { kind: "ghl", body: toBase64(body), headers: signatureHeaders(request.headers), receivedAt: Date.now() };
-      }
-    } catch (err) {
-      const code = coded(err)?.code;
-      if (typeof code !== "string") throw err;
-      const status = code === "SIGNATURE_INVALID" ? 401 : code === "WEBHOOK_REPLAYED" ? 409 : code === "WEBHOOK_STALE" ? 401 : 400;
-      return fail(status, code, coded(err).message);
-    }
-    if (env.WEBHOOKS && delivery.body.length <= QUEUE_BODY_MAX) {
-      // Awaited: if the Queue refuses it, the sender hears 503 and retries.
-      try {
-        await env.WEBHOOKS.send(delivery);
-      } catch (err) {
-        console.error("the webhook queue refused a delivery", err instanceof Error ? err.message : String(err));
-        return fail(503, "UNAVAILABLE", "the delivery could not be queued; retry it");
-      }
-    } else {
-      background(ctx, handOver(env, [delivery]).then(([outcome]) => outcome.ok ? outcome.run : Promise.reject(outcome.error)), delivery.event ? `outseta ${delivery.event}` : "ghl");
-    }
-    return json({ accepted: true }, 202);
-  }
   if (pathname === "/v1/step") {
     if (request.method !== "POST") return fail(405, "METHOD_NOT_ALLOWED", "use POST");
-    const refused = admin(request, env);
-    if (refused) return refused;
-    const input = await request.json().catch(() => null);
-    const pure = ["map", "validate", "dedup", "plan"].includes(input?.action);
+    const input = await jsonBody(request);
+    const pure = ["map", "validate", "dedup", "plan"].includes(input.action);
     const result = pure
       ? await runStep(input, { mapping: parseJson(env.SYNC_MAPPING), policy: parseJson(env.SYNC_POLICY) })
       : await (await location(env).fetch("https://sync-location/step", { method: "POST", body: JSON.stringify(input) })).json();
     return json(result, result.ok ? 200 : 400);
   }
   if (pathname === "/_test/trap" && env.OGS_TEST_TRAP === "1" && request.method === "POST") {
-    const refused = admin(request, env);
-    if (refused) return refused;
     if (url.searchParams.get("in") === "location") return json(await ask(env, "/trap", { method: "POST" }));
     if (url.searchParams.get("in") === "probe") {
       // Whether the object made before the trap is refused: the instance was replaced.
@@ -403,12 +419,14 @@ async function route(request, env, ctx) {
     sync(env);
     trapForTest();
   }
+  if (pathname === "/_test/conformance" && env.OGS_TEST_TRAP === "1" && request.method === "POST") {
+    // The store conformance suite on this Worker's D1 (test-only, like the trap).
+    return json(await runStoreConformance(d1Store(env.DB)));
+  }
   if (pathname.startsWith("/admin/")) {
-    const refused = admin(request, env);
-    if (refused) return refused;
     if (pathname === "/admin/import" && request.method === "POST") {
-      const options = await request.text();
-      return json(await ask(env, "/import", { method: "POST", body: options || "{}" }), 202);
+      const options = await jsonBody(request, {});
+      return json(await ask(env, "/import", { method: "POST", body: JSON.stringify(options) }), 202);
     }
     if (pathname === "/admin/import" && request.method === "GET") {
       return json(await ask(env, "/import"));
@@ -417,17 +435,83 @@ async function route(request, env, ctx) {
       return json(await ask(env, "/reviews"));
     }
     if (pathname === "/admin/reviews/resolve" && request.method === "POST") {
-      return json(await ask(env, "/reviews/resolve", { method: "POST", body: await request.text() }));
+      return json(await ask(env, "/reviews/resolve", { method: "POST", body: JSON.stringify(await jsonBody(request)) }));
     }
     if (pathname === "/admin/reconcile" && request.method === "GET") {
       const html = url.searchParams.get("format") === "html";
       const report = await ask(env, `/reconcile${html ? "?html=1" : ""}`);
-      if (html) return new Response(report.html, { headers: { "content-type": "text/html; charset=utf-8" } });
+      if (html) return new Response(report.html, { headers: REPORT_HEADERS });
       return json(report);
     }
     return fail(404, "NOT_FOUND", `no admin route for ${request.method} ${pathname}`);
   }
   return fail(404, "NOT_FOUND", `no route for ${request.method} ${pathname}`);
+}
+
+/**
+ * The reconcile page: its one inline <style> block is all it may load or run (names and
+ * emails in it are escaped by the engine; the policy makes a slip there inert too).
+ */
+const REPORT_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+/**
+ * A webhook: the body (at most BODY_MAX), the signature over it, then the replay check
+ * against the claims in D1 (a delivery already processed, or being processed, is refused
+ * here rather than queued); then answer at once and sync after (the senders retry on a
+ * slow answer).
+ * @param {Request} request @param {Env} env @param {any} ctx
+ * @param {string | undefined} outsetaEvent the Outseta route's raw path segment; undefined for HighLevel
+ */
+async function webhook(request, env, ctx, outsetaEvent) {
+  /** @type {Delivery} */
+  let delivery;
+  try {
+    const body = await bodyOf(request);
+    if (outsetaEvent !== undefined) {
+      // Verifies the HMAC over the raw body first, then reads the event and the record:
+      // a body the engine could not use is a 400 now, not a failure in the background.
+      const parsed = parseOutsetaWebhook(outsetaEvent, body, request.headers.get("x-hub-signature-256"), /** @type {string} */ (env.OUTSETA_SIGNING_KEY));
+      await refuseReplay(env, parsed.idempotencyKey);
+      delivery = {
+        kind: "outseta", event: outsetaEvent, body: toBase64(body), headers: signatureHeaders(request.headers),
+        ...(PERSON_UPSERT.has(parsed.event) ? { personUid: parsed.uid } : {}),
+      };
+    } else {
+      // A verifier per request: the signature, timestamp and location are checked here,
+      // and replays by the engine's claims in D1, which a failed delivery releases so
+      // that HighLevel's retry is processed (a verifier kept here would refuse it).
+      const verifier = new GhlWebhookVerifier({ ...ghlKeys(env), locationId: env.GHL_LOCATION_ID });
+      let verified;
+      try {
+        verified = verifier.verify(body, request.headers);
+      } finally {
+        verifier.free();
+      }
+      await refuseReplay(env, `ghl:${verified.envelope.webhookId}`);
+      delivery = { kind: "ghl", body: toBase64(body), headers: signatureHeaders(request.headers), receivedAt: Date.now() };
+    }
+  } catch (err) {
+    const code = coded(err)?.code;
+    if (typeof code !== "string") throw err;
+    return fail(statusFor(code), code, coded(err).message);
+  }
+  if (env.WEBHOOKS && delivery.body.length <= QUEUE_BODY_MAX) {
+    // Awaited: if the Queue refuses it, the sender hears 503 and retries.
+    try {
+      await env.WEBHOOKS.send(delivery);
+    } catch (err) {
+      console.error("the webhook queue refused a delivery", err instanceof Error ? err.message : String(err));
+      return fail(503, "UNAVAILABLE", "the delivery could not be queued; retry it");
+    }
+  } else {
+    background(ctx, handOver(env, [delivery]).then(([outcome]) => outcome.ok ? outcome.run : Promise.reject(outcome.error)), delivery.event ? `outseta ${delivery.event}` : "ghl");
+  }
+  return json({ accepted: true }, 202);
 }
 
 export default {
@@ -439,7 +523,7 @@ export default {
     } catch (err) {
       if (recoverFromTrap(err, "worker")) return trapped();
       const code = coded(err)?.code;
-      if (typeof code === "string") return fail(code === "NOT_CONFIGURED" ? 503 : code === "WASM_TRAPPED" ? 500 : 400, code, coded(err).message, coded(err).details);
+      if (typeof code === "string") return fail(statusFor(code), code, coded(err).message, coded(err).details);
       console.error("unexpected error", err instanceof Error ? err.stack : String(err));
       return fail(500, "INTERNAL", "unexpected error; see the Worker's logs");
     }
@@ -555,7 +639,7 @@ export class SyncLocation {
       if (recoverFromTrap(err, "location")) return trapped();
       const code = coded(err)?.code;
       if (typeof code !== "string") throw err;
-      return fail(code === "NOT_CONFIGURED" ? 503 : 400, code, coded(err).message, coded(err).details);
+      return fail(statusFor(code), code, coded(err).message, coded(err).details);
     }
   }
 
@@ -601,6 +685,12 @@ export class SyncLocation {
       }
       case "POST /import": {
         const options = await request.json();
+        // Refused now (a coded 400), not by every retry of the alarm that would run it.
+        const { sliceMs, ...rest } = options;
+        if (sliceMs !== undefined && !(typeof sliceMs === "number" && sliceMs > 0)) {
+          throw Object.assign(new Error("sliceMs must be a positive number of milliseconds"), { code: "INPUT_INVALID", details: { path: "$.sliceMs" } });
+        }
+        checkImportOptions(rest);
         await this.state.storage.put("import", { options, progress: null, startedAt: Date.now() });
         await this.state.storage.setAlarm(Date.now());
         return json({ started: true });

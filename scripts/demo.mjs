@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serveRepository } from "../tests/support/serve.mjs";
+import { servePreview } from "./preview.mjs";
 import { launchChromium } from "../tests/support/browser.mjs";
 import { startWorker } from "../tests/support/worker.mjs";
 import { startGhlSim } from "../tests/sim/ghl.mjs";
@@ -28,7 +28,7 @@ async function inNode() {
 }
 
 async function inChromium() {
-  const server = await serveRepository();
+  const server = await servePreview();
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -49,9 +49,11 @@ async function inChromium() {
 }
 
 async function inWorker() {
-  const worker = await startWorker();
+  // Every route but the webhooks takes the admin token.
+  const token = randomBytes(16).toString("hex");
+  const worker = await startWorker({ vars: { ADMIN_TOKEN: token } });
   try {
-    const res = await fetch(`${worker.url}/v1/map-contact`, { method: "POST", body: person });
+    const res = await fetch(`${worker.url}/v1/map-contact`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: person });
     return await res.json();
   } finally {
     await worker.stop();
@@ -159,7 +161,7 @@ try {
   await Promise.all([ghl.close(), outseta.close()]);
 }
 
-const site = await serveRepository();
+const site = await servePreview();
 console.log(`\nThe mapping preview: ${site.url}/www/index.html`);
 if (process.stdout.isTTY) {
   console.log("Serving it until you press Ctrl-C.");

@@ -61,10 +61,11 @@ layer() {
   fi
 }
 
-# The wasm tests fetch from a local server (tests/support/serve.mjs) on a free port.
+# The wasm tests fetch tests/fixtures from a local server (tests/support/serve.mjs, CORS
+# on: the test runner's page is another origin) on a free port.
 server_url_file="$out/serve.url"
 rm -f "$server_url_file"
-node tests/support/serve.mjs 0 >"$server_url_file" 2>"$out/serve.log" &
+node tests/support/serve.mjs 0 tests/fixtures --cors >"$server_url_file" 2>"$out/serve.log" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null' EXIT
 for _ in $(seq 50); do [ -s "$server_url_file" ] && break; sleep 0.1; done

@@ -10,6 +10,28 @@ pub trait CodedError: std::error::Error {
     fn details(&self) -> Value;
 }
 
+/// The largest webhook body either system's parser reads (HighLevel's and Outseta's are a
+/// few KB). The hosts cap what they read from the network at the same number
+/// (`webhookBodyLimit()`), so nothing larger ever reaches the parsers.
+pub const WEBHOOK_BODY_MAX: usize = 1 << 20;
+
+/// A body over its route's limit, refused by its length alone (HTTP 413).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the body is over the {limit}-byte limit")]
+pub struct BodyTooLarge {
+    pub limit: usize,
+}
+
+impl CodedError for BodyTooLarge {
+    fn code(&self) -> &'static str {
+        "BODY_TOO_LARGE"
+    }
+
+    fn details(&self) -> Value {
+        serde_json::json!({ "limit": self.limit })
+    }
+}
+
 /// The JSON form of a coded error, as Plans, runs and batch results carry it.
 pub fn error_json(err: &dyn CodedError) -> Value {
     serde_json::json!({ "code": err.code(), "message": err.to_string(), "details": err.details() })

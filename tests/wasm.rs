@@ -5,13 +5,15 @@
 use js_sys::{Array, Reflect, JSON};
 use outseta_ghl_sync::http::{Request, Transport};
 use outseta_ghl_sync::wasm::{
-    default_mapping, map_contact, map_contacts, merge_contact, plan_sync, plan_sync_json,
-    preview_mapping, validate_mapping, version, FetchTransport,
+    default_mapping, map_contact, map_contacts, merge_contact, parse_ghl_webhook,
+    parse_outseta_webhook, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
+    verify_outseta_signature, version, webhook_body_limit, FetchTransport,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The static server scripts/test.sh starts for this suite (tests/support/serve.mjs).
+/// The static server scripts/test.sh starts for this suite on tests/fixtures
+/// (tests/support/serve.mjs).
 const TEST_SERVER: &str = match option_env!("OGS_TEST_SERVER") {
     Some(url) => url,
     None => "http://127.0.0.1:8766",
@@ -71,9 +73,51 @@ fn batch_reports_each_record_in_order() {
     assert_eq!(codes, vec!["MAPPING_NO_IDENTITY", "INPUT_INVALID"]);
 }
 
+/// The wasm instance's linear memory, in bytes: it grows and never shrinks.
+fn memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
+#[wasm_bindgen_test]
+fn an_oversized_webhook_body_is_refused_before_it_is_copied_in() {
+    let limit = webhook_body_limit();
+    assert_eq!(limit, 1 << 20);
+    let big = js_sys::Uint8Array::new_with_length(90 << 20);
+    let text = JsValue::from_str(&" ".repeat(limit as usize + 1));
+    let before = memory_bytes();
+    let key = JsValue::from_str(&"00".repeat(32));
+    for body in [JsValue::from(big.clone()), text.clone()] {
+        let refused = [
+            parse_ghl_webhook(body.clone()).unwrap_err(),
+            verify_outseta_signature(key.clone(), body.clone(), JsValue::NULL).unwrap_err(),
+            parse_outseta_webhook(
+                "PersonUpdated".into(),
+                body.clone(),
+                JsValue::NULL,
+                key.clone(),
+            )
+            .unwrap_err(),
+        ];
+        for err in refused {
+            assert_eq!(get(&err, "code"), "BODY_TOO_LARGE");
+            assert_eq!(get(&get(&err, "details"), "limit"), f64::from(limit));
+        }
+    }
+    // 90 MiB were offered three times: not a page of them was copied into wasm memory.
+    assert_eq!(memory_bytes(), before);
+    // At the limit, a body is read (and then refused for what it is, not its size).
+    let at_limit = js_sys::Uint8Array::new_with_length(limit);
+    let err = parse_ghl_webhook(at_limit.into()).unwrap_err();
+    assert_eq!(get(&err, "code"), "WEBHOOK_INVALID");
+}
+
 #[wasm_bindgen_test]
 async fn fetch_transport_reads_a_local_server() {
-    let url = format!("{TEST_SERVER}/tests/fixtures/outseta-person.json");
+    let url = format!("{TEST_SERVER}/outseta-person.json");
     let response = FetchTransport.send(Request::get(url)).await.unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(response.header("Content-Type"), Some("application/json"));

@@ -8,13 +8,16 @@ use libfuzzer_sys::fuzz_target;
 use outseta_ghl_sync::outseta::webhook::{handle, parse_event, sign, verify_signature};
 
 const KEY: &str = "5f1e4c2b9a7d3e8f0b6a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5";
-const EVENTS: [&str; 6] = [
+// Hosts pass the route's raw path segment, escapes and all.
+const EVENTS: [&str; 8] = [
     "person-created",
     "PersonUpdated",
     "202",
     "account-updated",
     "Account Deleted",
     "no-such-event",
+    "Person%20Deleted",
+    "%E0%A4%A",
 ];
 
 fuzz_target!(|data: &[u8]| {

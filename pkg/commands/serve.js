@@ -1,7 +1,8 @@
 // `outseta-ghl-sync serve [--port N] [--host H]`: a local webhook receiver for people
 // who don't deploy the Worker.
 import { createServer } from "node:http";
-import { GhlWebhookVerifier, parseOutsetaWebhook } from "../node.js";
+import { GhlWebhookVerifier, parseOutsetaWebhook, webhookBodyLimit } from "../node.js";
+import { DRAIN_MAX, readBody, statusFor } from "../front-door.js";
 import { ENGINE_FLAGS, ENGINE_USAGE, openEngine } from "./engine.js";
 import { intFlag, messageOf, parseFlags, redact } from "./support.js";
 
@@ -17,28 +18,18 @@ A webhook receiver. Routes:
   POST /webhooks/ghl              a HighLevel webhook (signature checked with
                                   HighLevel's published keys, or config webhooks.ghl)
   GET  /health                    {"ok":true}
-The signature is checked before anything else: a bad or missing signature, or a GHL
-delivery outside its 5-minute timestamp window, gets 401 and changes nothing; a delivery
-already received gets 409. A body it cannot use gets
-400; a sync that failed gets 500, so the sender retries. One line per request on stderr.
+A body over 1 MiB gets 413 by its length. The signature is checked before anything
+else: a bad or missing signature, or a GHL delivery outside its 5-minute timestamp
+window, gets 401 and changes nothing; a delivery already received gets 409; a GHL
+delivery for another location than ghl.locationId, 403. A body it cannot use gets
+400; a sync that failed gets 500, so the sender retries. One line per request on stderr
+(the route, status and outcome; nothing a refused request sent).
 Put it behind your own HTTPS proxy to receive webhooks from the internet.
   --port N           the port (default 8787; 0 picks a free one)
   --host HOST        the address to listen on (default 127.0.0.1)
 ${ENGINE_USAGE}Stops on SIGINT or SIGTERM. Exit codes: 0 stopped, 1 could not start (the error's code
 is printed), 2 usage error.
 `;
-
-/** The largest body read; the engine refuses anything over 1 MiB itself. */
-const MAX_BODY = 2 * 1024 * 1024;
-
-/** @param {string | undefined} code */
-export function statusFor(code) {
-  if (code === "SIGNATURE_INVALID" || code === "WEBHOOK_STALE") return 401;
-  if (code === "WEBHOOK_REPLAYED") return 409;
-  if (code === "WEBHOOK_INVALID" || code === "WEBHOOK_UNKNOWN_EVENT" || code === "OUTSETA_WEBHOOK_INVALID" || code === "INPUT_INVALID") return 400;
-  if (code === "NOT_CONFIGURED") return 503;
-  return 500;
-}
 
 /** @param {string[]} args @returns {Promise<number>} the exit code */
 export async function run(args) {
@@ -66,7 +57,7 @@ export async function run(args) {
       if (!signingKey) return;
       key = parseOutsetaWebhook(event, body, headers["x-hub-signature-256"], signingKey).idempotencyKey;
     } else {
-      const verifier = new GhlWebhookVerifier(options.webhooks?.ghl);
+      const verifier = new GhlWebhookVerifier({ ...options.webhooks?.ghl, locationId: options.ghl?.locationId });
       try {
         key = `ghl:${verifier.verify(body, headers).envelope.webhookId}`;
       } finally {
@@ -83,45 +74,64 @@ export async function run(args) {
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
 
+  const bodyLimit = webhookBodyLimit();
+  /**
+   * Reads the rest of a refused body and drops it, up to DRAIN_MAX, past which the
+   * connection is closed: an answer sent while the sender is still sending is lost to
+   * its EPIPE.
+   * @param {import("node:http").IncomingMessage} req
+   */
+  const drop = (req) =>
+    new Promise((resolve) => {
+      let dropped = 0;
+      req.on("data", (chunk) => {
+        dropped += chunk.length;
+        if (dropped > DRAIN_MAX) req.destroy();
+      });
+      req.once("end", resolve).once("close", resolve).once("error", resolve);
+      req.resume();
+    });
   const server = createServer(async (req, res) => {
     const started = Date.now();
-    const path = (req.url ?? "/").split("?")[0];
+    // What the log line names: the route, never the path or anything else sent.
+    let route = "(no route)";
     /** @type {string} */
     let outcome = "";
     try {
-      if (req.method === "GET" && path === "/health") {
+      // Routing compares the path as sent; nothing of it is decoded. The Outseta event
+      // is the raw segment, which the engine reads only once the signature is checked.
+      const path = (req.url ?? "/").split("?")[0];
+      if (path === "/health") {
+        route = "/health";
+        if (req.method !== "GET") {
+          send(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: "use GET" } });
+          return;
+        }
         send(res, 200, { ok: true });
         return;
       }
       const outseta = path.match(/^\/webhooks\/outseta\/([^/]+)$/);
       if (!outseta && path !== "/webhooks/ghl") {
-        send(res, 404, { error: { code: "NOT_FOUND", message: `no route ${path}` } });
+        send(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
         return;
       }
+      route = outseta ? "/webhooks/outseta/:event" : "/webhooks/ghl";
       if (req.method !== "POST") {
         res.setHeader("allow", "POST");
         send(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: "webhooks are POSTed" } });
         return;
       }
-      /** @type {Buffer[]} */
-      const chunks = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += chunk.length;
-        if (size > MAX_BODY) {
-          send(res, 413, { error: { code: "WEBHOOK_INVALID", message: "the body is over 2 MiB" } });
-          return;
-        }
-        chunks.push(chunk);
-      }
-      const body = new Uint8Array(Buffer.concat(chunks));
-      /** @type {Record<string, string>} */
-      const headers = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       try {
-        refuseReplay(outseta ? decodeURIComponent(outseta[1]) : null, body, headers);
+        const body = await readBody(req.iterator({ destroyOnReturn: false }), req.headers["content-length"], bodyLimit).catch(async (err) => {
+          await drop(req);
+          throw err;
+        });
+        /** @type {Record<string, string>} */
+        const headers = {};
+        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+        refuseReplay(outseta ? outseta[1] : null, body, headers);
         const result = outseta
-          ? await engine.handleOutsetaWebhook(decodeURIComponent(outseta[1]), body, headers)
+          ? await engine.handleOutsetaWebhook(outseta[1], body, headers)
           : await engine.handleGhlWebhook(body, headers);
         const failed = result.pairs.filter((p) => p.error || p.results.some((r) => !r.ok));
         outcome = `${result.trigger}${result.skipped ? ` skipped: ${result.skipped}` : ""} pairs ${result.pairs.length}`;
@@ -135,14 +145,16 @@ export async function run(args) {
       } catch (err) {
         const code = err instanceof Error && "code" in err && typeof err.code === "string" ? err.code : "INTERNAL";
         const message = redact(messageOf(err));
-        outcome = `${code}: ${message}`;
-        send(res, statusFor(code), { error: { code, message } });
+        const status = statusFor(code);
+        // A refusal before the signature held says nothing of what was sent.
+        outcome = status === 401 || status === 413 ? code : `${code}: ${message}`;
+        send(res, status, { error: { code, message } });
       }
     } catch (err) {
       outcome = `INTERNAL: ${redact(messageOf(err))}`;
       if (!res.headersSent) send(res, 500, { error: { code: "INTERNAL", message: redact(messageOf(err)) } });
     } finally {
-      process.stderr.write(`${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms${outcome ? ` ${outcome}` : ""}\n`);
+      process.stderr.write(`${req.method} ${route} ${res.statusCode} ${Date.now() - started}ms${outcome ? ` ${outcome}` : ""}\n`);
     }
   });
 

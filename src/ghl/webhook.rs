@@ -1,8 +1,9 @@
 //! HighLevel webhooks: the 11 contact, note and task events, parsed tolerantly (the live
 //! API leaves fields out, e.g. a TaskCreate without `contactId` or `body`, GHL#332), and
 //! verified: Ed25519 over the raw body in `x-ghl-signature` first, the legacy RSA-SHA256
-//! `x-wh-signature` otherwise, then replay checks (`timestamp` within 5 minutes, each
-//! `webhookId` once). Crypto: ed25519-compact and the RustCrypto `rsa` crate.
+//! `x-wh-signature` only when that header is absent, then replay checks (`timestamp`
+//! within 5 minutes, each `webhookId` once) and, when the verifier serves one location,
+//! the delivery's `locationId`. Crypto: ed25519-compact and the RustCrypto `rsa` crate.
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use base64::Engine as _;
 use rsa::pkcs1v15::{Signature as RsaSignature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier as _;
+use rsa::traits::PublicKeyParts;
 use rsa::RsaPublicKey;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -18,10 +20,7 @@ use thiserror::Error;
 
 use super::time::parse_rfc3339_ms;
 use super::types::{CustomFieldValue, DndSettings, Extra};
-use crate::error::CodedError;
-
-/// Bodies above this size are refused before parsing.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+use crate::error::{BodyTooLarge, CodedError, WEBHOOK_BODY_MAX};
 /// A `timestamp` further than this from now (either way) is refused.
 pub const DEFAULT_MAX_AGE_MS: f64 = 5.0 * 60.0 * 1000.0;
 
@@ -75,6 +74,10 @@ pub enum WebhookError {
     Stale { reason: String },
     #[error("replayed webhook {webhook_id}")]
     Replayed { webhook_id: String },
+    #[error("the delivery is for location {location_id}, which this deployment does not serve")]
+    WrongLocation { location_id: String },
+    #[error(transparent)]
+    TooLarge(#[from] BodyTooLarge),
     #[error("webhook key invalid: {reason}")]
     Key { reason: String },
 }
@@ -87,7 +90,9 @@ impl CodedError for WebhookError {
             WebhookError::UnknownEvent { .. } => "WEBHOOK_UNKNOWN_EVENT",
             WebhookError::Stale { .. } => "WEBHOOK_STALE",
             WebhookError::Replayed { .. } => "WEBHOOK_REPLAYED",
+            WebhookError::WrongLocation { .. } => "WEBHOOK_WRONG_LOCATION",
             WebhookError::Key { .. } => "INPUT_INVALID",
+            WebhookError::TooLarge(e) => e.code(),
         }
     }
 
@@ -105,6 +110,8 @@ impl CodedError for WebhookError {
                 json!({ "type": event_type, "known": EVENT_TYPES })
             }
             WebhookError::Replayed { webhook_id } => json!({ "webhookId": webhook_id }),
+            WebhookError::WrongLocation { location_id } => json!({ "locationId": location_id }),
+            WebhookError::TooLarge(e) => e.details(),
         }
     }
 }
@@ -212,6 +219,25 @@ pub enum WebhookEvent {
     TaskDelete(TaskEvent),
 }
 
+impl WebhookEvent {
+    /// The location the event happened in (every documented event carries it).
+    pub fn location_id(&self) -> Option<&str> {
+        match self {
+            WebhookEvent::ContactCreate(c)
+            | WebhookEvent::ContactUpdate(c)
+            | WebhookEvent::ContactDelete(c)
+            | WebhookEvent::ContactDndUpdate(c)
+            | WebhookEvent::ContactTagUpdate(c) => c.location_id.as_deref(),
+            WebhookEvent::NoteCreate(n)
+            | WebhookEvent::NoteUpdate(n)
+            | WebhookEvent::NoteDelete(n) => n.location_id.as_deref(),
+            WebhookEvent::TaskCreate(t)
+            | WebhookEvent::TaskComplete(t)
+            | WebhookEvent::TaskDelete(t) => t.location_id.as_deref(),
+        }
+    }
+}
+
 fn payload(reason: impl Into<String>) -> WebhookError {
     WebhookError::Payload {
         reason: reason.into(),
@@ -225,12 +251,7 @@ fn fields<T: for<'de> Deserialize<'de>>(value: Value) -> Result<T, WebhookError>
 /// Parses a raw body into an event and its envelope. No signature check: see
 /// [`WebhookVerifier`].
 pub fn parse_event(body: &[u8]) -> Result<(WebhookEvent, Envelope), WebhookError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(payload(format!(
-            "the body is {} bytes, over the {MAX_BODY_BYTES}-byte limit",
-            body.len()
-        )));
-    }
+    too_large(body)?;
     let value: Value =
         serde_json::from_slice(body).map_err(|e| payload(format!("not JSON: {e}")))?;
     let Value::Object(mut map) = value else {
@@ -281,7 +302,9 @@ pub fn parse_event(body: &[u8]) -> Result<(WebhookEvent, Envelope), WebhookError
 #[derive(Debug, Clone, Default)]
 pub struct WebhookKeys {
     ed25519: Vec<ed25519_compact::PublicKey>,
-    rsa: Vec<RsaPublicKey>,
+    /// With each key's modulus size: a signature of another length is refused before the
+    /// body is hashed or any big-number work is done.
+    rsa: Vec<(VerifyingKey<Sha256>, usize)>,
 }
 
 impl WebhookKeys {
@@ -303,11 +326,15 @@ impl WebhookKeys {
         let rsa = rsa
             .iter()
             .map(|pem| {
-                RsaPublicKey::from_public_key_pem(pem.trim()).map_err(|e| WebhookError::Key {
-                    reason: format!("RSA key: {e}"),
-                })
+                let key = RsaPublicKey::from_public_key_pem(pem.trim()).map_err(|e| {
+                    WebhookError::Key {
+                        reason: format!("RSA key: {e}"),
+                    }
+                })?;
+                let size = key.size();
+                Ok((VerifyingKey::new(key), size))
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, WebhookError>>()?;
         Ok(WebhookKeys { ed25519, rsa })
     }
 }
@@ -323,13 +350,18 @@ fn decode_signature(header: &'static str, value: &str) -> Result<Vec<u8>, Webhoo
 
 /// Checks the signature headers over `body`: `x-ghl-signature` (Ed25519) when present,
 /// else `x-wh-signature` (RSA PKCS#1 v1.5, SHA-256). Returns the header that verified.
+///
+/// RSA is tried only when the Ed25519 header is absent, not merely empty or wrong: a
+/// delivery that carries `x-ghl-signature` stands or falls by it, so a stranger adding a
+/// junk `x-wh-signature` buys no RSA work. Without the Ed25519 header, a signature whose
+/// length is not a key's modulus size is refused before the body is hashed.
 pub fn verify_signature(
     keys: &WebhookKeys,
     body: &[u8],
     ghl_signature: Option<&str>,
     wh_signature: Option<&str>,
 ) -> Result<&'static str, WebhookError> {
-    if let Some(sig) = ghl_signature.filter(|s| !s.trim().is_empty()) {
+    if let Some(sig) = ghl_signature {
         const H: &str = "x-ghl-signature";
         let bytes = decode_signature(H, sig)?;
         let signature = ed25519_compact::Signature::from_slice(&bytes).map_err(|_| {
@@ -359,11 +391,10 @@ pub fn verify_signature(
                 header: H,
                 reason: e.to_string(),
             })?;
-        let ok = keys.rsa.iter().any(|k| {
-            VerifyingKey::<Sha256>::new(k.clone())
-                .verify(body, &signature)
-                .is_ok()
-        });
+        let ok = keys
+            .rsa
+            .iter()
+            .any(|(k, size)| bytes.len() == *size && k.verify(body, &signature).is_ok());
         return if ok {
             Ok(H)
         } else {
@@ -394,8 +425,19 @@ pub struct Verified {
 pub struct WebhookVerifier {
     keys: WebhookKeys,
     max_age_ms: f64,
+    /// The one location this deployment serves, if it serves one.
+    location_id: Option<String>,
     /// webhookId -> its `timestamp` (ms); pruned once outside the window.
     seen: HashMap<String, f64>,
+}
+
+fn too_large(body: &[u8]) -> Result<(), BodyTooLarge> {
+    if body.len() > WEBHOOK_BODY_MAX {
+        return Err(BodyTooLarge {
+            limit: WEBHOOK_BODY_MAX,
+        });
+    }
+    Ok(())
 }
 
 impl WebhookVerifier {
@@ -403,6 +445,7 @@ impl WebhookVerifier {
         WebhookVerifier {
             keys,
             max_age_ms: DEFAULT_MAX_AGE_MS,
+            location_id: None,
             seen: HashMap::new(),
         }
     }
@@ -412,8 +455,26 @@ impl WebhookVerifier {
         self
     }
 
-    /// Signature, then payload, then replay checks. A delivery is remembered only once
-    /// it has passed all of them.
+    /// Refuses deliveries whose `locationId` is another location's: a Marketplace app
+    /// sends every installed location's events to one URL, and a deployment acting on
+    /// another location's contact ids would mirror strangers' notes onto its own links.
+    /// A delivery without `locationId` is taken (HighLevel's live payloads leave fields
+    /// out, GHL#332; refusing those would drop real events).
+    pub fn with_location(mut self, location_id: Option<String>) -> Self {
+        self.location_id = location_id.filter(|l| !l.is_empty());
+        self
+    }
+
+    /// How long a delivery can still pass the timestamp check after it was first
+    /// received: its timestamp may lie up to the window ahead of that moment, and a
+    /// replay is taken until the window has passed after the timestamp. A claim kept
+    /// this long outlives every replay the timestamp check would let through.
+    pub fn replay_horizon_ms(&self) -> f64 {
+        2.0 * self.max_age_ms
+    }
+
+    /// Size, signature, then payload, then replay and location checks. A delivery is
+    /// remembered only once it has passed all of them.
     pub fn verify(
         &mut self,
         body: &[u8],
@@ -421,12 +482,7 @@ impl WebhookVerifier {
         wh_signature: Option<&str>,
         now_ms: f64,
     ) -> Result<Verified, WebhookError> {
-        if body.len() > MAX_BODY_BYTES {
-            return Err(payload(format!(
-                "the body is {} bytes, over the {MAX_BODY_BYTES}-byte limit",
-                body.len()
-            )));
-        }
+        too_large(body)?;
         let verified_by = verify_signature(&self.keys, body, ghl_signature, wh_signature)?;
         let (event, envelope) = parse_event(body)?;
         let at = match &envelope.timestamp {
@@ -452,6 +508,13 @@ impl WebhookVerifier {
             .ok_or_else(|| WebhookError::Stale {
                 reason: "no `webhookId`, so a replay could not be told apart".into(),
             })?;
+        if let (Some(ours), Some(theirs)) = (&self.location_id, event.location_id()) {
+            if ours != theirs {
+                return Err(WebhookError::WrongLocation {
+                    location_id: theirs.to_owned(),
+                });
+            }
+        }
         // An id whose timestamp left the window can be forgotten: a replay of it is stale.
         let window = self.max_age_ms;
         self.seen.retain(|_, seen_at| now_ms - *seen_at <= window);
@@ -574,7 +637,7 @@ pub(crate) mod tests {
 
     #[test]
     fn bad_payloads_are_typed_errors() {
-        let too_big = vec![b' '; MAX_BODY_BYTES + 1];
+        let too_big = vec![b' '; WEBHOOK_BODY_MAX + 1];
         for (raw, code) in [
             (&b"{not json"[..], "WEBHOOK_INVALID"),
             (b"[1,2]", "WEBHOOK_INVALID"),
@@ -588,7 +651,7 @@ pub(crate) mod tests {
                 br#"{"type": "OpportunityCreate", "id": "x"}"#,
                 "WEBHOOK_UNKNOWN_EVENT",
             ),
-            (&too_big[..], "WEBHOOK_INVALID"),
+            (&too_big[..], "BODY_TOO_LARGE"),
         ] {
             assert_eq!(
                 parse_event(raw).unwrap_err().code(),
@@ -656,6 +719,60 @@ pub(crate) mod tests {
             .verify(tampered.as_bytes(), None, Some(&sign_rsa(&b2)), NOW)
             .unwrap_err();
         assert_eq!(err.code(), "SIGNATURE_INVALID");
+    }
+
+    #[test]
+    fn rsa_is_tried_only_when_the_ed25519_header_is_absent() {
+        let mut v = verifier();
+        let b = body("w1", NOW_ISO);
+        // An empty or junk Ed25519 header is still the Ed25519 header: a good RSA
+        // signature beside it is not looked at.
+        for ed in ["", "  ", "AAAA"] {
+            let err = v
+                .verify(b.as_bytes(), Some(ed), Some(&sign_rsa(&b)), NOW)
+                .unwrap_err();
+            assert_eq!(err.details()["header"], "x-ghl-signature", "{ed:?}");
+        }
+        let ok = v
+            .verify(b.as_bytes(), Some(&sign_ed(&b, 7)), Some("AAAA"), NOW)
+            .unwrap();
+        assert_eq!(ok.verified_by, "x-ghl-signature");
+        // Alone, an RSA signature of the wrong length is refused without verifying.
+        let b2 = body("w2", NOW_ISO);
+        let short = b64(&[1u8; 16]);
+        let err = v
+            .verify(b2.as_bytes(), None, Some(&short), NOW)
+            .unwrap_err();
+        assert_eq!(err.details()["header"], "x-wh-signature");
+    }
+
+    #[test]
+    fn another_locations_delivery_is_refused_and_one_without_a_location_is_taken() {
+        let mut v = verifier().with_location(Some("loc".into()));
+        let ours = body("w1", NOW_ISO);
+        v.verify(ours.as_bytes(), Some(&sign_ed(&ours, 7)), None, NOW)
+            .unwrap();
+        let theirs = json!({"type": "NoteCreate", "locationId": "other", "id": "n",
+            "contactId": "c1", "body": "hi", "webhookId": "w2", "timestamp": NOW_ISO})
+        .to_string();
+        for _ in 0..2 {
+            // Never remembered: the same answer every time, not a replay.
+            let err = v
+                .verify(theirs.as_bytes(), Some(&sign_ed(&theirs, 7)), None, NOW)
+                .unwrap_err();
+            assert_eq!(err.code(), "WEBHOOK_WRONG_LOCATION");
+            assert_eq!(err.details()["locationId"], "other");
+        }
+        let none =
+            json!({"type": "TaskCreate", "id": "t", "webhookId": "w3", "timestamp": NOW_ISO})
+                .to_string();
+        v.verify(none.as_bytes(), Some(&sign_ed(&none, 7)), None, NOW)
+            .unwrap();
+        // Without a location to serve, every location's delivery is taken.
+        let mut any = verifier();
+        any.verify(theirs.as_bytes(), Some(&sign_ed(&theirs, 7)), None, NOW)
+            .unwrap();
+        assert_eq!(any.replay_horizon_ms(), 2.0 * DEFAULT_MAX_AGE_MS);
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub enum MappingError {
         first: String,
         problems: Vec<Problem>,
     },
+    #[error(transparent)]
+    TooManyTags(#[from] crate::model::TooManyTags),
 }
 
 impl CodedError for MappingError {
@@ -88,6 +90,7 @@ impl CodedError for MappingError {
             MappingError::NoIdentity { .. } => "MAPPING_NO_IDENTITY",
             MappingError::NoEmail { .. } => "MAPPING_NO_IDENTITY",
             MappingError::SpecInvalid { .. } => "MAPPING_INVALID",
+            MappingError::TooManyTags(e) => e.code(),
         }
     }
 
@@ -105,6 +108,7 @@ impl CodedError for MappingError {
             }
             MappingError::NoEmail { id } => json!({ "id": id, "requiredOneOf": ["Email"] }),
             MappingError::SpecInvalid { problems, .. } => json!({ "problems": problems }),
+            MappingError::TooManyTags(e) => e.details(),
         }
     }
 }
@@ -637,7 +641,7 @@ pub fn ghl_to_canonical_keyed(
             expected: "object",
             found: json_type_name(contact),
         })?;
-    Ok(Contact::from_ghl(obj, keys_by_id))
+    Ok(Contact::from_ghl(obj, keys_by_id)?)
 }
 
 /// Whether a GHL payload is for a new contact (every field) or an update.

@@ -1142,7 +1142,12 @@ pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
         if i > 0 {
             out.push(b',');
         }
-        let ghl = || Ok(pair.ghl.map(|g| g.0.finish(&planner.keys_by_id)));
+        let ghl = || {
+            Ok(pair
+                .ghl
+                .map(|g| g.0.finish(&planner.keys_by_id))
+                .transpose()?)
+        };
         let plan = match planner.try_plan(
             &pair.outseta.unwrap_or(Lean::Null),
             ghl,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 mod fields;
 mod tags;
 pub use fields::{FieldName, Fields};
-pub use tags::Tags;
+pub use tags::{Tags, TooManyTags, MAX_TAGS};
 
 /// The JSON type a canonical field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,11 +162,12 @@ impl Contact {
 
     /// Reads a GHL contact as the API returns it (`GET /contacts/{id}`, webhooks).
     /// Custom fields arrive as `[{id, value}]`; `keys_by_id` (from the location's
-    /// definitions) names them by field key, otherwise they keep their id.
+    /// definitions) names them by field key, otherwise they keep their id. More than
+    /// [`MAX_TAGS`] tags is an error.
     pub fn from_ghl(
         contact: &Map<String, Value>,
         keys_by_id: &BTreeMap<String, String>,
-    ) -> Contact {
+    ) -> Result<Contact, TooManyTags> {
         // One pass over the contact's keys: cheaper than a look-up in its map for each
         // standard field.
         let mut read = GhlRead::default();
@@ -253,9 +254,13 @@ impl GhlRead {
         }
     }
 
-    pub fn finish(self, keys_by_id: &BTreeMap<String, String>) -> Contact {
+    pub fn finish(self, keys_by_id: &BTreeMap<String, String>) -> Result<Contact, TooManyTags> {
         let mut out = self.contact;
         if let Some(Value::Array(tags)) = self.tags {
+            // Counted before they are sorted: a runaway list costs nothing to refuse.
+            if tags.len() > MAX_TAGS {
+                return Err(TooManyTags { count: tags.len() });
+            }
             out.tags = tags
                 .into_iter()
                 .filter_map(|t| match t {
@@ -283,7 +288,7 @@ impl GhlRead {
                 out.set_named(FieldName::from(name), value);
             }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -306,7 +311,7 @@ mod tests {
             "dateUpdated": "2026-11-20T16:02:11.000Z", "phone": 5
         });
         let keys = BTreeMap::from([("f1".to_owned(), "contact.coffee".to_owned())]);
-        let c = Contact::from_ghl(ghl.as_object().unwrap(), &keys);
+        let c = Contact::from_ghl(ghl.as_object().unwrap(), &keys).unwrap();
         assert_eq!(c.links.ghl_id.as_deref(), Some("c1"));
         assert_eq!(c.get("email"), Some(&json!("a@b.co")));
         assert_eq!(c.get("lastName"), None, "empty is absent");

@@ -7,6 +7,14 @@
 //! hex-decoded 32-byte key; it is checked in constant time (`hmac`'s `verify_slice`).
 //! Outseta retries a failed delivery 20 times, 20 minutes apart, so every event carries
 //! an `idempotency_key` that is the same for every retry of one delivery.
+//!
+//! The signature covers the body, not the URL, so the event name is the sender's word
+//! only. The key is therefore the body's hash and the *effect* the route has, never the
+//! route itself: one captured body re-sent to every other route is one delivery per
+//! effect (an upsert of the person, a delete, an account's people), not one per route.
+//! The effect stays in the key because a delete can carry the same bytes as the update
+//! before it (deleting a person does not change the record Outseta sends), and a key of
+//! the body alone would refuse that delete as a replay through all 20 retries.
 
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -15,12 +23,10 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::types::{Account, Person};
-use crate::error::CodedError;
+use crate::error::{BodyTooLarge, CodedError, WEBHOOK_BODY_MAX};
 
 /// The header Outseta signs with.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
-/// Bodies above this are refused before parsing (Outseta's are a few KB).
-pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum SignatureError {
@@ -62,8 +68,8 @@ pub enum WebhookError {
     Signature(#[from] SignatureError),
     #[error("unknown Outseta webhook event {event:?}")]
     UnknownEvent { event: String },
-    #[error("the webhook body is {size} bytes, over the {MAX_BODY_BYTES}-byte limit")]
-    TooLarge { size: usize },
+    #[error(transparent)]
+    TooLarge(#[from] BodyTooLarge),
     #[error("the webhook body is not a {entity} record: {reason}")]
     Payload {
         entity: &'static str,
@@ -75,6 +81,7 @@ impl CodedError for WebhookError {
     fn code(&self) -> &'static str {
         match self {
             WebhookError::Signature(e) => e.code(),
+            WebhookError::TooLarge(e) => e.code(),
             _ => "OUTSETA_WEBHOOK_INVALID",
         }
     }
@@ -83,9 +90,7 @@ impl CodedError for WebhookError {
         match self {
             WebhookError::Signature(e) => e.details(),
             WebhookError::UnknownEvent { event } => json!({ "reason": "event", "event": event }),
-            WebhookError::TooLarge { size } => {
-                json!({ "reason": "size", "size": size, "limit": MAX_BODY_BYTES })
-            }
+            WebhookError::TooLarge(e) => e.details(),
             WebhookError::Payload { entity, reason } => {
                 json!({ "reason": "payload", "entity": entity, "detail": reason })
             }
@@ -166,8 +171,9 @@ pub struct WebhookEvent {
     pub activity_type: i64,
     pub entity: EntityKind,
     pub uid: String,
-    /// `outseta:{activityType}:{uid}:{first 16 bytes of SHA-256(body), hex}`: identical
-    /// for every retry of one delivery, different for a new change.
+    /// `outseta:{effect}:{uid}:{first 16 bytes of SHA-256(body), hex}` (`effect`:
+    /// `person`, `person-deleted` or `account`, see the module's notes): identical for
+    /// every retry of one delivery, different for a new change.
     pub idempotency_key: String,
     pub record: WebhookRecord,
 }
@@ -218,9 +224,13 @@ const EVENTS: &[(&str, i64, EntityKind)] = &[
 
 /// Looks an event up by name in any of the spellings integrators use in their URLs
 /// (`PersonUpdated`, `person-updated`, `person_updated`, `Person Updated`) or by its
-/// activity type number (`201`).
+/// activity type number (`201`). A name may come straight from a URL's path, still
+/// percent-encoded: hosts pass the raw segment, read only after the signature is
+/// checked, and `%20` is the one escape an event name can hold (any other `%` names no
+/// event, so a malformed escape is an unknown event, never an error before that).
 pub fn lookup_event(name: &str) -> Option<(&'static str, i64, EntityKind)> {
     let wanted: String = name
+        .replace("%20", " ")
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' '))
         .flat_map(char::to_lowercase)
@@ -237,9 +247,7 @@ pub fn parse_event(event: &str, body: &[u8]) -> Result<WebhookEvent, WebhookErro
         lookup_event(event).ok_or_else(|| WebhookError::UnknownEvent {
             event: event.chars().take(100).collect(),
         })?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(WebhookError::TooLarge { size: body.len() });
-    }
+    too_large(body)?;
     let entity_name = match entity {
         EntityKind::Person => "Person",
         EntityKind::Account => "Account",
@@ -271,11 +279,13 @@ pub fn parse_event(event: &str, body: &[u8]) -> Result<WebhookEvent, WebhookErro
     let uid = uid
         .filter(|u| !u.is_empty())
         .ok_or_else(|| payload("the record has no Uid".to_owned()))?;
+    let effect = match (entity, name) {
+        (EntityKind::Person, "PersonDeleted") => "person-deleted",
+        (EntityKind::Person, _) => "person",
+        (EntityKind::Account, _) => "account",
+    };
     let digest = Sha256::digest(body);
-    let idempotency_key = format!(
-        "outseta:{activity_type}:{uid}:{}",
-        hex_encode(&digest[..16])
-    );
+    let idempotency_key = format!("outseta:{effect}:{uid}:{}", hex_encode(&digest[..16]));
     Ok(WebhookEvent {
         event: name,
         activity_type,
@@ -294,11 +304,18 @@ pub fn handle(
     signature: Option<&str>,
     key_hex: &str,
 ) -> Result<WebhookEvent, WebhookError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(WebhookError::TooLarge { size: body.len() });
-    }
+    too_large(body)?;
     verify_signature(key_hex, body, signature)?;
     parse_event(event, body)
+}
+
+fn too_large(body: &[u8]) -> Result<(), BodyTooLarge> {
+    if body.len() > WEBHOOK_BODY_MAX {
+        return Err(BodyTooLarge {
+            limit: WEBHOOK_BODY_MAX,
+        });
+    }
+    Ok(())
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
@@ -442,7 +459,40 @@ mod tests {
             br#"{"Uid":"DQ2DyknW","Email":"jane@example.com","Updated":"2021-01-25T00:00:00Z"}"#;
         let other = parse_event("201", changed).unwrap();
         assert_ne!(event.idempotency_key, other.idempotency_key);
-        assert!(event.idempotency_key.starts_with("outseta:201:DQ2DyknW:"));
+        assert!(event
+            .idempotency_key
+            .starts_with("outseta:person:DQ2DyknW:"));
+    }
+
+    #[test]
+    fn the_key_is_the_body_and_the_routes_effect_not_the_route() {
+        // The event name comes from the unsigned URL: every upsert route gives one key,
+        // so a captured body re-sent to them is one delivery.
+        let key = |event: &str| parse_event(event, BODY).unwrap().idempotency_key;
+        let upsert = key("PersonUpdated");
+        for event in [
+            "PersonCreated",
+            "person-list-subscribed",
+            "203",
+            "PersonEmailBounce",
+        ] {
+            assert_eq!(key(event), upsert, "{event}");
+        }
+        // A delete may carry the very bytes of the update before it, and must not be
+        // refused as that update's replay.
+        assert_eq!(
+            key("PersonDeleted"),
+            upsert.replacen("outseta:person:", "outseta:person-deleted:", 1)
+        );
+        assert_eq!(key("AccountUpdated"), key("AccountDeleted"));
+        // Hosts pass the route's raw segment: `%20` reads as a space, a malformed escape
+        // is an unknown event.
+        assert_eq!(key("Person%20Updated"), upsert);
+        assert!(matches!(
+            parse_event("%E0%A4%A", BODY),
+            Err(WebhookError::UnknownEvent { .. })
+        ));
+        assert!(key("AccountUpdated").starts_with("outseta:account:DQ2DyknW:"));
     }
 
     #[test]
@@ -474,15 +524,14 @@ mod tests {
             let err = parse_event("person-created", body).unwrap_err();
             assert_eq!(err.code(), "OUTSETA_WEBHOOK_INVALID", "{body:?}");
         }
-        let huge = vec![b' '; MAX_BODY_BYTES + 1];
+        let huge = vec![b' '; WEBHOOK_BODY_MAX + 1];
         assert!(matches!(
             parse_event("person-created", &huge),
-            Err(WebhookError::TooLarge { .. })
+            Err(WebhookError::TooLarge(_))
         ));
-        assert!(matches!(
-            handle("person-created", &huge, None, KEY),
-            Err(WebhookError::TooLarge { .. })
-        ));
+        // Refused by its length alone, before the signature is looked at.
+        let err = handle("person-created", &huge, None, KEY).unwrap_err();
+        assert_eq!(err.code(), "BODY_TOO_LARGE");
         let deep = "[".repeat(10_000);
         assert!(parse_event("person-created", deep.as_bytes()).is_err());
         assert_eq!(

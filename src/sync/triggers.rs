@@ -740,27 +740,37 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     } else {
                         self.outseta.find_person_by_email(email).await?
                     };
-                    match existing {
-                        Some(p)
-                            if self
-                                .state
+                    let linked = match &existing {
+                        Some(p) => {
+                            self.state
                                 .link_by_outseta(p.uid.as_deref().unwrap_or(""))
                                 .await?
-                                .is_none() =>
-                        {
+                        }
+                        None => None,
+                    };
+                    match (existing, linked) {
+                        (Some(p), None) => {
                             let uid = p.uid.clone().unwrap_or_default();
                             // Read again with what the mapping reads (the account).
                             let person = self.read_person(&uid).await?;
                             (person, Default::default(), "matched", Some(uid))
                         }
-                        Some(_) => return Ok(Run::skipped(
+                        // This very pair, missing its reverse entry (a link written
+                        // before both halves went in one batch, cut short): healed, and
+                        // the edit synced as the pair's, not skipped.
+                        (Some(_), Some(l)) if l.ghl_id == gid => {
+                            self.state.put_link(&l).await?;
+                            let person = self.read_person(&l.outseta_uid).await?;
+                            (person, l.state, "linked", Some(l.outseta_uid))
+                        }
+                        (Some(_), Some(_)) => return Ok(Run::skipped(
                             trigger,
                             "an Outseta person with this email is linked to another GHL contact",
                         )),
-                        None if !self.options.ghl_creates_people => {
+                        (None, _) if !self.options.ghl_creates_people => {
                             return Ok(Run::skipped(trigger, "ghlCreatesPeople is off"))
                         }
-                        None => (Value::Null, Default::default(), "new", None),
+                        (None, _) => (Value::Null, Default::default(), "new", None),
                     }
                 }
             };

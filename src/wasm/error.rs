@@ -32,7 +32,7 @@ pub(crate) fn internal(reason: &str) -> JsValue {
     )
 }
 
-fn coded_error(message: &str, code: &str, details: &Value) -> JsValue {
+pub(crate) fn coded_error(message: &str, code: &str, details: &Value) -> JsValue {
     let error = Error::new(message);
     error.set_name(ERROR_NAME);
     // `Value`'s Display is its JSON text, which JSON.parse always accepts.

@@ -15,6 +15,13 @@ pub fn version() -> String {
     crate::VERSION.to_owned()
 }
 
+/// The most bytes a webhook body may hold (1 MiB); hosts read no more than this from the
+/// network (413 `BODY_TOO_LARGE` past it), so one number decides both.
+#[wasm_bindgen(js_name = webhookBodyLimit)]
+pub fn webhook_body_limit() -> u32 {
+    crate::error::WEBHOOK_BODY_MAX as u32
+}
+
 /// Maps one Outseta Person to a GHL contact payload; throws on bad input.
 #[wasm_bindgen(js_name = mapContact)]
 pub fn map_contact(person: JsValue) -> Result<JsValue, JsValue> {

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect};
 use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -15,7 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::JsClock;
 use super::error::to_js_error;
-use super::json::{from_js, promise, to_js};
+use super::json::{from_js, promise, to_js, webhook_body};
 use super::options::{RateLimitOptions, RetryOptions};
 use super::transport::FetchTransport;
 use crate::error::without_quoted_strings;
@@ -551,29 +551,19 @@ pub(crate) fn header(headers: &JsValue, name: &str) -> Option<String> {
     })
 }
 
-pub(crate) fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = body.as_string() {
-        return Ok(text.into_bytes());
-    }
-    if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
-        return Ok(bytes.to_vec());
-    }
-    Err(invalid(
-        "verify",
-        "the raw body must be a string or a Uint8Array",
-    ))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct VerifierOptions {
     ed25519_keys: Option<Vec<String>>,
     rsa_keys: Option<Vec<String>>,
     max_age_ms: Option<f64>,
+    /// The one location served: another location's delivery is refused.
+    location_id: Option<String>,
 }
 
 /// Verifies HighLevel webhook deliveries and remembers their ids (replay protection).
-/// `{ ed25519Keys?, rsaKeys?, maxAgeMs? }` (none: HighLevel's published keys).
+/// `{ ed25519Keys?, rsaKeys?, maxAgeMs?, locationId? }` (no keys: HighLevel's published
+/// ones).
 pub(crate) fn build_verifier(options: &JsValue) -> Result<WebhookVerifier, JsValue> {
     let opts: VerifierOptions = if options.is_undefined() {
         VerifierOptions::default()
@@ -593,7 +583,7 @@ pub(crate) fn build_verifier(options: &JsValue) -> Result<WebhookVerifier, JsVal
     if let Some(ms) = opts.max_age_ms {
         verifier = verifier.with_max_age_ms(ms);
     }
-    Ok(verifier)
+    Ok(verifier.with_location(opts.location_id))
 }
 
 #[wasm_bindgen]
@@ -619,7 +609,7 @@ impl GhlWebhookVerifier {
         headers: JsValue,
         now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
-        let body = body_bytes(&raw_body)?;
+        let body = webhook_body(&raw_body)?;
         let ghl = header(&headers, "x-ghl-signature");
         let wh = header(&headers, "x-wh-signature");
         let now = now_ms.unwrap_or_else(js_sys::Date::now);
@@ -635,7 +625,7 @@ impl GhlWebhookVerifier {
 /// Parses a webhook body without verifying it: `{event, envelope}`.
 #[wasm_bindgen(js_name = parseGhlWebhook)]
 pub fn parse_ghl_webhook(raw_body: JsValue) -> Result<JsValue, JsValue> {
-    let body = body_bytes(&raw_body)?;
+    let body = webhook_body(&raw_body)?;
     let (event, envelope) = parse_event(&body).map_err(|e| to_js_error(&e))?;
     to_js(&serde_json::json!({ "event": event, "envelope": envelope }))
 }

@@ -6,14 +6,14 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use js_sys::Promise;
+use js_sys::{JsString, Promise, Uint8Array};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::future_to_promise;
 
-use super::error::{internal, to_js_error, unreadable_input};
-use crate::error::CodedError;
+use super::error::{coded_error, internal, to_js_error, unreadable_input};
+use crate::error::{BodyTooLarge, CodedError, WEBHOOK_BODY_MAX};
 
 /// Reads a JS value as JSON. What JSON cannot hold at the top (`undefined`, a function,
 /// a symbol), a BigInt or a cycle is an `INPUT_INVALID` error; nested functions and
@@ -30,6 +30,39 @@ pub(crate) fn from_js(value: &JsValue) -> Result<Value, JsValue> {
 pub(crate) fn to_js(value: &impl Serialize) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(|e| internal(&e.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|e| internal(&exception_message(&e)))
+}
+
+/// A webhook's raw body as bytes: a string (its UTF-8) or a Uint8Array (as is). A body
+/// over `WEBHOOK_BODY_MAX` is refused (`BODY_TOO_LARGE`) by its length, before a byte of
+/// it is copied into wasm memory, which never shrinks again.
+pub(crate) fn webhook_body(value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    let too_large = || {
+        to_js_error(&BodyTooLarge {
+            limit: WEBHOOK_BODY_MAX,
+        })
+    };
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        if bytes.length() as usize > WEBHOOK_BODY_MAX {
+            return Err(too_large());
+        }
+        return Ok(bytes.to_vec());
+    }
+    if let Some(text) = value.dyn_ref::<JsString>() {
+        // Its length counts UTF-16 units, and its UTF-8 form is at least as long.
+        if text.length() as usize > WEBHOOK_BODY_MAX {
+            return Err(too_large());
+        }
+        let bytes = String::from(text).into_bytes();
+        if bytes.len() > WEBHOOK_BODY_MAX {
+            return Err(too_large());
+        }
+        return Ok(bytes);
+    }
+    Err(coded_error(
+        "expected the raw body as a string or a Uint8Array",
+        "INPUT_INVALID",
+        &json!({ "path": "body", "expected": "string or Uint8Array" }),
+    ))
 }
 
 fn exception_message(exception: &JsValue) -> String {

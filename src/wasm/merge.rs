@@ -64,7 +64,7 @@ fn contact(name: &str, value: &JsValue) -> Result<Contact, JsValue> {
             found: json_type_name(&value),
         }));
     }
-    serde_json::from_value(value).map_err(|e| {
+    let contact: Contact = serde_json::from_value(value).map_err(|e| {
         to_js_error(&MappingError::InputInvalid {
             path: format!("${name}"),
             expected: "a canonical contact { links, fields, tags, updatedAt }",
@@ -74,7 +74,9 @@ fn contact(name: &str, value: &JsValue) -> Result<Contact, JsValue> {
                 "an unreadable value"
             },
         })
-    })
+    })?;
+    contact.tags.within_limit().map_err(|e| to_js_error(&e))?;
+    Ok(contact)
 }
 
 /// Three-way merge of canonical contacts against their base.

@@ -17,11 +17,11 @@ mod transport;
 pub use clock::JsClock;
 pub use dedup::{find_duplicates, JsDedupIndex};
 pub use error::to_js_error;
-pub use exports::{map_contact, map_contacts, version};
+pub use exports::{map_contact, map_contacts, version, webhook_body_limit};
 pub use ghl::{parse_ghl_webhook, GhlClient, GhlSearchPager, GhlWebhookVerifier};
 pub use merge::{
     default_mapping, merge_contact, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
 };
 pub use outseta::{parse_outseta_webhook, verify_outseta_signature, OutsetaClient};
-pub use sync::{run_store_conformance, SyncEngine};
+pub use sync::{check_import_options, run_store_conformance, SyncEngine};
 pub use transport::FetchTransport;

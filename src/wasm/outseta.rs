@@ -7,14 +7,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::clock::JsClock;
 use super::error::to_js_error;
-use super::json::{from_js, to_js};
+use super::json::{from_js, to_js, webhook_body};
 use super::options::{RateLimitOptions, RetryOptions};
 use super::transport::FetchTransport;
 use crate::error::without_quoted_strings;
@@ -346,20 +346,6 @@ fn typed<T: serde::de::DeserializeOwned>(value: &JsValue, name: &str) -> Result<
     serde_json::from_str(&text).map_err(|e| input_error(name, e.to_string()))
 }
 
-/// A raw body as bytes: a string (its UTF-8) or a Uint8Array (as is).
-fn body_arg(value: &JsValue) -> Result<Vec<u8>, JsValue> {
-    if let Some(text) = value.as_string() {
-        return Ok(text.into_bytes());
-    }
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        return Ok(bytes.to_vec());
-    }
-    Err(input_error(
-        "body",
-        "expected the raw body as a string or Uint8Array",
-    ))
-}
-
 fn optional_string(value: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -376,7 +362,7 @@ pub fn verify_outseta_signature(
     signature: JsValue,
 ) -> Result<(), JsValue> {
     let key = string_arg(&key, "key")?;
-    let body = body_arg(&body)?;
+    let body = webhook_body(&body)?;
     let signature = optional_string(&signature, "signature")?;
     webhook::verify_signature(&key, &body, signature.as_deref()).map_err(|e| to_js_error(&e))
 }
@@ -392,7 +378,7 @@ pub fn parse_outseta_webhook(
     key: JsValue,
 ) -> Result<JsValue, JsValue> {
     let event = string_arg(&event, "event")?;
-    let body = body_arg(&body)?;
+    let body = webhook_body(&body)?;
     let signature = optional_string(&signature, "signature")?;
     let key = string_arg(&key, "key")?;
     let parsed =

@@ -18,7 +18,7 @@ use super::transport::FetchTransport;
 use crate::error::without_quoted_strings;
 use crate::ghl::webhook::{WebhookKeys, WebhookVerifier};
 use crate::mapping::{self, MappingError};
-use crate::store::{conformance, MemoryStore, Store, StoreError};
+use crate::store::{conformance, ClaimHorizons, MemoryStore, Store, StoreError, Write};
 use crate::sync::import::{ImportOptions, Progress};
 use crate::sync::reconcile::{to_html, ReconcileReport};
 
@@ -33,9 +33,16 @@ use crate::sync::triggers::Read;
 use crate::sync::{Engine, EngineOptions, SyncError};
 
 /// A store implemented in JS: an object with `get(key)`, `put(key, value)`,
-/// `putIfAbsent(key, value)`, `delete(key)` and `list(prefix)`, each returning its
-/// result or a Promise of it (`get`: a string or null; `putIfAbsent`: a boolean;
-/// `list`: an array of `[key, value]` pairs in key order).
+/// `putIfAbsent(key, value)`, `delete(key)`, `list(prefix, limit?)` and, optionally,
+/// `batch(writes)`, each returning its result or a Promise of it (`get`: a string or
+/// null; `putIfAbsent`: a boolean; `list`: an array of `[key, value]` pairs in key
+/// order, at most `limit` of them when it is given; `batch`: applies every
+/// `{ op: "put", key, value }` or `{ op: "delete", key }` in order, all or none).
+///
+/// Stores written before `batch` and `limit` existed keep working: a `list` that ignores
+/// the limit is cut to it here, and without `batch` the writes go one by one in order,
+/// which `State` arranges so that a crash between them leaves nothing that reads wrong
+/// (a link's reverse entry is written before its record and read only through it).
 pub(crate) struct JsStore {
     object: JsValue,
 }
@@ -50,22 +57,31 @@ fn js_reason(e: &JsValue) -> String {
 }
 
 impl JsStore {
+    fn function(&self, op: &str) -> Option<Function> {
+        Reflect::get(&self.object, &op.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+    }
+
     async fn call(
         &self,
         op: &'static str,
         key: &str,
         args: &[&str],
     ) -> Result<JsValue, StoreError> {
+        let argv: Array = args.iter().map(|a| JsValue::from_str(a)).collect();
+        self.apply(op, key, argv).await
+    }
+
+    async fn apply(&self, op: &'static str, key: &str, argv: Array) -> Result<JsValue, StoreError> {
         let fail = |reason: String| StoreError::Backend {
             op,
             key: key.to_owned(),
             reason,
         };
-        let f = Reflect::get(&self.object, &op.into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
+        let f = self
+            .function(op)
             .ok_or_else(|| fail(format!("the store has no `{op}` function")))?;
-        let argv: Array = args.iter().map(|a| JsValue::from_str(a)).collect();
         let out = f
             .apply(&self.object, &argv)
             .map_err(|e| fail(js_reason(&e)))?;
@@ -108,23 +124,75 @@ impl Store for JsStore {
 
     async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
         let v = self.call("list", prefix, &[prefix]).await?;
-        let bad = || StoreError::Backend {
-            op: "list",
-            key: prefix.to_owned(),
-            reason: "list must return an array of [key, value] string pairs".into(),
-        };
-        let array = v.dyn_into::<Array>().map_err(|_| bad())?;
-        array
-            .iter()
-            .map(|pair| {
-                let pair = pair.dyn_into::<Array>().map_err(|_| bad())?;
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(k), Some(v)) => Ok((k, v)),
-                    _ => Err(bad()),
-                }
-            })
-            .collect()
+        pairs(prefix, v)
     }
+
+    async fn list_first(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let argv = Array::of2(&prefix.into(), &(limit as f64).into());
+        let mut all = pairs(prefix, self.apply("list", prefix, argv).await?)?;
+        all.truncate(limit);
+        Ok(all)
+    }
+
+    async fn batch(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let first = match writes.first() {
+            None => return Ok(()),
+            Some(Write::Put(k, _) | Write::Delete(k)) => k.as_str(),
+        };
+        if self.function("batch").is_none() {
+            for w in writes {
+                match w {
+                    Write::Put(k, v) => self.put(k, v).await?,
+                    Write::Delete(k) => self.delete(k).await?,
+                }
+            }
+            return Ok(());
+        }
+        let list: Array = writes
+            .iter()
+            .map(|w| {
+                let o = js_sys::Object::new();
+                let (op, key, value) = match w {
+                    Write::Put(k, v) => ("put", k, Some(v)),
+                    Write::Delete(k) => ("delete", k, None),
+                };
+                // Setting a property on a fresh object cannot fail.
+                let _ = Reflect::set(&o, &"op".into(), &op.into());
+                let _ = Reflect::set(&o, &"key".into(), &key.into());
+                if let Some(v) = value {
+                    let _ = Reflect::set(&o, &"value".into(), &v.into());
+                }
+                JsValue::from(o)
+            })
+            .collect();
+        self.apply("batch", first, Array::of1(&list))
+            .await
+            .map(drop)
+    }
+}
+
+/// A `list` result: an array of `[key, value]` string pairs.
+fn pairs(prefix: &str, v: JsValue) -> Result<Vec<(String, String)>, StoreError> {
+    let bad = || StoreError::Backend {
+        op: "list",
+        key: prefix.to_owned(),
+        reason: "list must return an array of [key, value] string pairs".into(),
+    };
+    let array = v.dyn_into::<Array>().map_err(|_| bad())?;
+    array
+        .iter()
+        .map(|pair| {
+            let pair = pair.dyn_into::<Array>().map_err(|_| bad())?;
+            match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                (Some(k), Some(v)) => Ok((k, v)),
+                _ => Err(bad()),
+            }
+        })
+        .collect()
 }
 
 /// The store an engine runs on: JS's, or memory.
@@ -164,6 +232,22 @@ impl Store for AnyStore {
             AnyStore::Js(s) => s.list(prefix).await,
         }
     }
+    async fn list_first(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        match self {
+            AnyStore::Memory(s) => s.list_first(prefix, limit).await,
+            AnyStore::Js(s) => s.list_first(prefix, limit).await,
+        }
+    }
+    async fn batch(&self, writes: &[Write]) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Memory(s) => s.batch(writes).await,
+            AnyStore::Js(s) => s.batch(writes).await,
+        }
+    }
 }
 
 type Core = Engine<FetchTransport, JsClock, AnyStore>;
@@ -186,6 +270,9 @@ struct WebhookConfig {
     outseta_signing_key: Option<String>,
     /// `{ ed25519Keys?, rsaKeys?, maxAgeMs? }`; absent: HighLevel's published keys.
     ghl: Option<Value>,
+    /// How long an Outseta delivery is remembered, so a repeat gets `WEBHOOK_REPLAYED`
+    /// (ms; default 8 hours, past Outseta's 20 retries 20 minutes apart).
+    outseta_replay_window_ms: Option<f64>,
 }
 
 fn invalid(reason: impl Into<String>) -> JsValue {
@@ -258,7 +345,23 @@ impl SyncEngine {
         let verifier = match &webhooks.ghl {
             None => WebhookVerifier::new(WebhookKeys::published().map_err(|e| to_js_error(&e))?),
             Some(v) => super::ghl::build_verifier(&to_js(v)?)?,
+        }
+        // The engine serves the location of its GHL client: another location's deliveries
+        // are refused (WEBHOOK_WRONG_LOCATION) before anything is claimed or read.
+        .with_location(field(&ghl_options, "locationId").as_string());
+        let mut horizons = ClaimHorizons {
+            ghl_ms: verifier.replay_horizon_ms(),
+            ..ClaimHorizons::default()
         };
+        match webhooks.outseta_replay_window_ms {
+            Some(ms) if ms.is_finite() && ms > 0.0 => horizons.outseta_ms = ms,
+            Some(_) => {
+                return Err(invalid(
+                    "webhooks.outsetaReplayWindowMs must be a positive number of milliseconds",
+                ))
+            }
+            None => {}
+        }
         let mut engine = Engine::new(
             ghl,
             outseta,
@@ -269,6 +372,7 @@ impl SyncEngine {
             config.options.unwrap_or_default(),
             JsClock,
         );
+        engine.state.claim_horizons = horizons;
         engine.outseta_signing_key = webhooks.outseta_signing_key;
         engine.ghl_verifier = Some(std::cell::RefCell::new(verifier));
         Ok(SyncEngine {
@@ -285,7 +389,7 @@ impl SyncEngine {
         raw_body: JsValue,
         headers: JsValue,
     ) -> Result<Promise, JsValue> {
-        let body = super::ghl::body_bytes(&raw_body)?;
+        let body = super::json::webhook_body(&raw_body)?;
         let signature = super::ghl::header(&headers, "x-hub-signature-256");
         let core = self.core.clone();
         Ok(promise(async move {
@@ -302,7 +406,7 @@ impl SyncEngine {
         headers: JsValue,
         received_at: Option<f64>,
     ) -> Result<Promise, JsValue> {
-        let body = super::ghl::body_bytes(&raw_body)?;
+        let body = super::json::webhook_body(&raw_body)?;
         let ghl_sig = super::ghl::header(&headers, "x-ghl-signature");
         let wh_sig = super::ghl::header(&headers, "x-wh-signature");
         let core = self.core.clone();
@@ -338,16 +442,7 @@ impl SyncEngine {
         options: JsValue,
         on_progress: Option<Function>,
     ) -> Result<Promise, JsValue> {
-        let options: ImportOptions = if options.is_undefined() || options.is_null() {
-            ImportOptions::default()
-        } else {
-            serde_json::from_value(from_js(&options)?).map_err(|e| {
-                to_js_error(&SyncError::InputInvalid {
-                    what: "import options",
-                    reason: e.to_string(),
-                })
-            })?
-        };
+        let options = import_options(&options)?;
         let core = self.core.clone();
         Ok(promise(async move {
             let mut report = |p: &Progress| match (&on_progress, to_js(p)) {
@@ -441,6 +536,25 @@ impl SyncEngine {
             outseta: self.core.outseta.stats(),
         })
     }
+}
+
+fn import_options(options: &JsValue) -> Result<ImportOptions, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(ImportOptions::default());
+    }
+    serde_json::from_value(from_js(options)?).map_err(|e| {
+        to_js_error(&SyncError::InputInvalid {
+            what: "import options",
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// Throws `INPUT_INVALID` unless `options` are `bulkImport` options: a host that runs
+/// the import later (the Worker's alarm) refuses them when they are given.
+#[wasm_bindgen(js_name = checkImportOptions)]
+pub fn check_import_options(options: JsValue) -> Result<(), JsValue> {
+    import_options(&options).map(drop)
 }
 
 /// Runs the store conformance suite against a JS store: `{ passed, failures }`.

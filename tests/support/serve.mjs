@@ -1,15 +1,14 @@
-// A static file server for tests and the demo, bound to 127.0.0.1 only.
-// Serves the repository root, so www/index.html can import ../pkg/browser.js, with the
-// .wasm MIME type (for streaming compilation) and CORS headers (the wasm-bindgen test
-// runner's page fetches from another origin).
+// A static file server for tests only, bound to 127.0.0.1: one folder (`root`), never a
+// dotfile, with the .wasm MIME type. `cors: true` adds the headers the wasm-bindgen test
+// runner needs (its page fetches from another origin); nothing else asks for them. The
+// preview the README documents is scripts/preview.mjs, which serves www/ and pkg/ only.
 //
-// As a script: node tests/support/serve.mjs [port]  (prints the URL, serves until killed)
+// As a script: node tests/support/serve.mjs PORT ROOT [--cors]  (prints the URL, serves until killed)
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { extname, join, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -20,19 +19,19 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-/** Starts the server; resolves to { url, close() }. Port 0 picks a free port; `root`
- * defaults to the repository. */
-export function serveRepository(port = 0, root = ROOT) {
+/** Starts the server on `root`; resolves to { url, close() }. Port 0 picks a free port. */
+export function serveFolder(port, root, { cors = false } = {}) {
+  const base = resolve(root);
   const server = createServer(async (req, res) => {
     const headers = {
-      "Access-Control-Allow-Origin": "*",
-      "Cross-Origin-Resource-Policy": "cross-origin",
       "Cache-Control": "no-store",
+      ...(cors ? { "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin" } : {}),
     };
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = join(root, path.endsWith("/") ? join(path, "index.html") : path);
     try {
-      if (!file.startsWith(root)) throw new Error("outside the served folder");
+      const segments = decodeURIComponent(new URL(req.url, "http://x").pathname).split("/").filter(Boolean);
+      if (segments.some((s) => s.startsWith("."))) throw new Error("a dotfile");
+      const file = join(base, ...segments);
+      if (!file.startsWith(base + sep)) throw new Error("outside the served folder");
       const body = await readFile(file);
       res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
       res.end(body);
@@ -54,6 +53,7 @@ export function serveRepository(port = 0, root = ROOT) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { url } = await serveRepository(Number(process.argv[2] ?? 0));
+  const [port, root, flag] = process.argv.slice(2);
+  const { url } = await serveFolder(Number(port ?? 0), root ?? ".", { cors: flag === "--cors" });
   console.log(url);
 }

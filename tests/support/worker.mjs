@@ -1,6 +1,7 @@
 // Starts the Worker (wrangler.toml) under `wrangler dev` on 127.0.0.1 for tests and the
 // demo: the real workerd runtime, with every outbound call of wrangler's own turned off.
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +19,45 @@ export function freePort() {
   });
 }
 
-/** Resolves to { url, stop() } once GET /health answers; rejects after `timeoutMs`. */
+/** Every descendant of process `root`, from /proc (Linux). */
+function descendants(root) {
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces, in parentheses): state, ppid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {}
+  }
+  const out = [];
+  for (const todo = [root]; todo.length > 0; ) {
+    for (const child of children.get(todo.pop()) ?? []) {
+      out.push(child);
+      todo.push(child);
+    }
+  }
+  return out;
+}
+
+/** The resident memory of the workerd processes under `root`, in MiB (VmRSS). */
+function workerdRssMiB(root) {
+  let kib = 0;
+  for (const pid of descendants(root)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("workerd")) continue;
+      kib += Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {}
+  }
+  return kib / 1024;
+}
+
+/**
+ * Resolves to { url, stop(), output(), rssMiB() } once GET /health answers; rejects after
+ * `timeoutMs`. `rssMiB()` is the resident memory of this wrangler's workerd processes.
+ */
 export async function startWorker({ timeoutMs = 60_000, vars = {}, persistTo = join(ROOT, "tests/.out/wrangler-state") } = {}) {
   const port = await freePort();
   const child = spawn(
@@ -57,7 +96,7 @@ export async function startWorker({ timeoutMs = 60_000, vars = {}, persistTo = j
     if (child.exitCode !== null) break;
     try {
       const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, stop, output: () => output };
+      if (res.ok) return { url, stop, output: () => output, rssMiB: () => workerdRssMiB(child.pid) };
     } catch {}
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -2,12 +2,12 @@
 // build's browser entry), and state that outlives the page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { serveRepository } from "../../support/serve.mjs";
+import { servePreview } from "../../../scripts/preview.mjs";
 import { launchChromium } from "../../support/browser.mjs";
 
 let server, browser, page;
 before(async () => {
-  server = await serveRepository();
+  server = await servePreview();
   browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`${server.url}/www/index.html`);

@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { serveRepository } from "../../support/serve.mjs";
+import { servePreview } from "../../../scripts/preview.mjs";
 import { launchChromium } from "../../support/browser.mjs";
 import { CRATE_VERSION, EXPECTED_CONTACT, PERSON, ROOT } from "../helpers.mjs";
 import { generatePeople } from "../../../www/sample.js";
@@ -17,7 +17,7 @@ const problems = [];
 const foreign = [];
 
 before(async () => {
-  server = await serveRepository();
+  server = await servePreview();
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();

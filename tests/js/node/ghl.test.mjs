@@ -308,7 +308,7 @@ test("bad input is a typed error, never a panic", async () => {
   assert.throws(() => parseGhlWebhook("{not json"), { code: "WEBHOOK_INVALID" });
   assert.throws(() => parseGhlWebhook(JSON.stringify({ type: "ContactCreate", id: 5 })), { code: "WEBHOOK_INVALID" });
   assert.throws(() => parseGhlWebhook(JSON.stringify({ type: "InvoicePaid", id: "x" })), { code: "WEBHOOK_UNKNOWN_EVENT" });
-  assert.throws(() => parseGhlWebhook(" ".repeat(1024 * 1024 + 1)), { code: "WEBHOOK_INVALID" });
+  assert.throws(() => parseGhlWebhook(" ".repeat(1024 * 1024 + 1)), { code: "BODY_TOO_LARGE" });
   assert.throws(() => parseGhlWebhook(42), { code: "INPUT_INVALID" });
   assert.throws(() => new GhlWebhookVerifier({ ed25519Keys: ["not a key"] }), { code: "INPUT_INVALID" });
   assert.equal(parseGhlWebhook('{"type":"TaskCreate","id":"t1"}').event.type, "TaskCreate");

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveRepository } from "../../support/serve.mjs";
+import { serveFolder } from "../../support/serve.mjs";
 import { launchChromium } from "../../support/browser.mjs";
 import { freePort } from "../../support/worker.mjs";
 import { ROOT, PERSON, EXPECTED_CONTACT } from "../helpers.mjs";
@@ -40,7 +40,7 @@ test("in a Chromium page that imports the installed browser entry", async () => 
     import { mapContact } from "/node_modules/outseta-ghl-sync/browser.js";
     document.body.dataset.result = JSON.stringify(mapContact(${JSON.stringify(PERSON)}));
   </script>`);
-  const server = await serveRepository(0, app);
+  const server = await serveFolder(0, app);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();

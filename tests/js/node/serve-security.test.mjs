@@ -1,7 +1,9 @@
 // `outseta-ghl-sync serve`, run as users run it (a child process with secrets in its
 // environment), against both simulators: every webhook that is unsigned, forged,
-// tampered, stale or replayed is refused before its body is used, and each refusal leaves
-// both simulators and the SQLite store exactly as they were.
+// tampered, stale, replayed or for another location is refused before its body is used,
+// and each refusal leaves both simulators and the SQLite store exactly as they were. A
+// stranger gets 401 (or 413 by the body's length) before anything is parsed, and the
+// log names the route and status, nothing they sent.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { ROOT, until } from "../helpers.mjs";
+import { postHuge, ROOT, until } from "../helpers.mjs";
 import { startGhlSim } from "../../sim/ghl.mjs";
 import { signBody, startOutsetaSim } from "../../sim/outseta.mjs";
 
@@ -63,7 +65,7 @@ test("serve refuses unsigned, forged, tampered, stale and replayed webhooks of b
   const refused = async (what, request, status, code) => {
     const before = await snapshot();
     const res = await request();
-    const text = await res.text();
+    const text = typeof res.text === "function" ? await res.text() : res.text;
     assert.equal(res.status, status, `${what}: ${text}`);
     assert.equal(JSON.parse(text).error.code, code, what);
     assert.deepEqual(await snapshot(), before, `${what} changed nothing`);
@@ -90,6 +92,9 @@ test("serve refuses unsigned, forged, tampered, stale and replayed webhooks of b
     await refused("outseta malformed header", () => outsetaHook("PersonUpdated", tampered, { "x-hub-signature-256": "sha256=" }), 401, "SIGNATURE_INVALID");
     await refused("outseta unsigned garbage", () => outsetaHook("PersonUpdated", "\u0000{{"), 401, "SIGNATURE_INVALID");
     await refused("outseta replay", () => outsetaHook("PersonCreated", body, sig), 409, "WEBHOOK_REPLAYED");
+    // The event is the unsigned URL: the same body on another upsert route is the same delivery.
+    await refused("outseta replay on another route", () => outsetaHook("person-updated", body, sig), 409, "WEBHOOK_REPLAYED");
+    await refused("outseta signed, on a malformed event", () => outsetaHook("%E0%A4%A", body, sig), 400, "OUTSETA_WEBHOOK_INVALID");
     // Misrouted: the event name is not signed; the person exists, so nothing is deleted.
     const misrouted = await outsetaHook("PersonDeleted", body, sig);
     assert.equal(misrouted.status, 200);
@@ -114,6 +119,22 @@ test("serve refuses unsigned, forged, tampered, stale and replayed webhooks of b
     const stale = ghlDelivery({ id: made.contact.id, email: "evil@example.com" }, new Date(Date.now() - 10 * 60_000));
     await refused("ghl stale", () => ghlHook(stale, ghlSign(stale)), 401, "WEBHOOK_STALE");
     await refused("ghl replay", () => ghlHook(gbody, ghlSign(gbody)), 409, "WEBHOOK_REPLAYED");
+    const elsewhere = JSON.stringify({ ...JSON.parse(ghlDelivery({ id: made.contact.id, email: "gia@example.com", firstName: "Mallory" })), locationId: "loc_other" });
+    await refused("ghl signed, for another location", () => ghlHook(elsewhere, ghlSign(elsewhere)), 403, "WEBHOOK_WRONG_LOCATION");
+
+    // Strangers: 401, or 413 by length, before anything is parsed; nothing they sent in the log.
+    const marker = `mk${randomBytes(6).toString("hex")}`;
+    const sent = { "x-marker": marker };
+    await refused("a malformed escape in the event, unsigned", () => fetch(`${url}/webhooks/outseta/%E0%A4%A${marker}`, { method: "POST", headers: sent, body: `{"Uid":"${marker}"}` }), 401, "SIGNATURE_INVALID");
+    for (const [path, chunked] of [["/webhooks/outseta/PersonUpdated", false], ["/webhooks/ghl", true]]) {
+      await refused(`90 MiB to ${path}${chunked ? ", streamed" : ""}`, () => postHuge(`${url}${path}?${marker}`, 90 << 20, { headers: sent, chunked }), 413, "BODY_TOO_LARGE");
+    }
+    await refused("unsigned, with the marker in the body", () => ghlHook(`{"webhookId":"${marker}"}`, sent), 401, "SIGNATURE_INVALID");
+    // Still serving.
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    assert.ok(!stderr.includes(marker), stderr.split("\n").filter((l) => l.includes(marker)).join("\n"));
+    assert.match(stderr, /^POST \/webhooks\/outseta\/:event 401 \d+ms SIGNATURE_INVALID$/m);
+    assert.match(stderr, /^POST \/webhooks\/ghl 413 \d+ms BODY_TOO_LARGE$/m);
   } finally {
     child.kill("SIGTERM");
   }

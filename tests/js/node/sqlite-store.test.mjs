@@ -30,6 +30,19 @@ test("the SQLite store passes the store conformance suite, on a file and in memo
   mem.close();
 });
 
+test("a batch is one transaction: a write that fails takes the ones before it back; list stops at its limit", (t) => {
+  const store = new SqliteStore(join(tempDir(t), "s.db"));
+  store.put("link/o/u1", "old");
+  store.batch([{ op: "put", key: "link/g/g1", value: "u1" }, { op: "put", key: "link/o/u1", value: "new" }, { op: "delete", key: "gone" }]);
+  assert.deepEqual(store.list("link/"), [["link/g/g1", "u1"], ["link/o/u1", "new"]]);
+  // The second write breaks NOT NULL: the first is rolled back with it.
+  assert.throws(() => store.batch([{ op: "put", key: "link/g/g2", value: "u2" }, { op: "put", key: "link/o/u2", value: null }]));
+  assert.equal(store.get("link/g/g2"), null);
+  assert.deepEqual(store.list("link/", 1), [["link/g/g1", "u1"]]);
+  assert.deepEqual(store.list("link/", 0), []);
+  store.close();
+});
+
 test("list takes the prefix literally (no LIKE wildcards) and keeps byte order with non-ASCII keys", (t) => {
   const store = new SqliteStore(join(tempDir(t), "s.db"));
   for (const k of ["a%b/1", "aXb/1", "a_b/1", "a_b/2", "a_bc", "a\\b/1", "p/\u{1F389}", "p/\uE000", "p/z", "q"]) store.put(k, `v:${k}`);
@@ -71,11 +84,7 @@ test("an engine on the SQLite file keeps its state across a restart: a re-import
     // A new process: the file closed and opened again, a new engine on it.
     store.close();
     store = new SqliteStore(file);
-    h.store.get = store.get.bind(store);
-    h.store.put = store.put.bind(store);
-    h.store.putIfAbsent = store.putIfAbsent.bind(store);
-    h.store.delete = store.delete.bind(store);
-    h.store.list = store.list.bind(store);
+    for (const op of ["get", "put", "putIfAbsent", "delete", "list", "batch"]) h.store[op] = store[op].bind(store);
     const again = await h.restart().bulkImport({ pageSize: 5 });
     assert.equal(again.summary.unchanged, 12, JSON.stringify(again.summary));
     assert.equal(h.ghlWrites(), writes, "the links and snapshots came from the file");

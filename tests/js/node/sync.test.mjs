@@ -72,6 +72,28 @@ test("a GHL edit flows to Outseta, and Outseta's webhook for it is recognised as
   });
 });
 
+test("a link whose reverse entry was lost (cut short before links went in one batch) still carries GHL edits, and is healed", async () => {
+  await withHarness({}, async (h) => {
+    const uid = (await h.outsetaApi("POST", "/crm/people", { Email: "hal@example.com", FirstName: "Hal" })).body.Uid;
+    await h.settle();
+    const c = await byEmail(h, "hal@example.com");
+    assert.equal(await h.store.get(`link/g/${c.id}`), uid);
+    // This store has no batch: the engine writes a link's halves one by one, the reverse
+    // entry first. An older version wrote it second, and a crash between left this:
+    await h.store.delete(`link/g/${c.id}`);
+    await h.ghlApi("PUT", `/contacts/${c.id}`, { firstName: "Harold" });
+    await h.settle();
+    // It was skipped as "linked to another GHL contact", answered 200, never retried.
+    assert.equal((await person(h, uid)).FirstName, "Harold");
+    assert.equal(await h.store.get(`link/g/${c.id}`), uid, "the reverse entry is written again");
+    // Reconcile heals the ones no GHL edit has touched.
+    await h.store.delete(`link/g/${c.id}`);
+    const report = await h.engine.reconcile();
+    assert.equal(report.inSync, true, JSON.stringify(report.counts));
+    assert.equal(await h.store.get(`link/g/${c.id}`), uid);
+  });
+});
+
 test("edits to different fields on both sides before a sync both survive; the same field follows the policy", async () => {
   await withHarness({ webhooks: false, engine: { policy: { default: "outsetaWins" } }, ghlClient: { rateLimit: { burst: 1000, windowMs: 1000 } } }, async (h) => {
     const p = (await h.outsetaApi("POST", "/crm/people", { Email: "cy@example.com", FirstName: "Cy", LastName: "Ng" })).body;

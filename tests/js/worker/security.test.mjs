@@ -1,8 +1,10 @@
 // The Worker's front door in the real workerd runtime (wrangler dev), wired to both
-// simulators: every webhook that is unsigned, forged, tampered, stale or replayed is
-// refused before its body is used, and each refusal leaves both simulators and the D1
-// store exactly as they were. The admin routes need the bearer token. A real trap inside
-// the wasm instance is recovered from: the next requests are served.
+// simulators: every webhook that is unsigned, forged, tampered, stale, replayed or for
+// another location is refused before its body is used, and each refusal leaves both
+// simulators and the D1 store exactly as they were. A stranger gets 401 (or 413 by the
+// body's length) before anything is parsed, and a 90 MiB body leaves workerd's memory
+// as it was. Every other route needs the bearer token, and admin bodies are checked. A
+// real trap inside the wasm instance is recovered from: the next requests are served.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
@@ -10,7 +12,7 @@ import { mkdtempSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { until } from "../helpers.mjs";
+import { postHuge, until } from "../helpers.mjs";
 import { startWorker } from "../../support/worker.mjs";
 import { startGhlSim } from "../../sim/ghl.mjs";
 import { signBody, startOutsetaSim } from "../../sim/outseta.mjs";
@@ -83,7 +85,8 @@ async function snapshot() {
 async function refused(what, request, status, code) {
   const before = await snapshot();
   const res = await request();
-  const text = await res.text();
+  // A fetch Response, or postHuge's { status, text }.
+  const text = typeof res.text === "function" ? await res.text() : res.text;
   responses.push(text);
   assert.equal(res.status, status, `${what}: ${text}`);
   assert.equal(JSON.parse(text).error.code, code, what);
@@ -96,8 +99,9 @@ const outsetaHook = (event, body, headers = {}) =>
 const ghlHook = (body, headers = {}) =>
   fetch(`${worker.url}/webhooks/ghl`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 const ghlSign = (body, key = ghlKey.privateKey) => ({ "x-ghl-signature": sign(null, Buffer.from(body), key).toString("base64") });
-const ghlDelivery = (contact, { type = "ContactCreate", at = new Date(), webhookId = `wh-${randomBytes(6).toString("hex")}` } = {}) =>
-  JSON.stringify({ type, locationId: LOC, ...contact, webhookId, timestamp: at.toISOString() });
+const ghlDelivery = (contact, { type = "ContactCreate", at = new Date(), webhookId = `wh-${randomBytes(6).toString("hex")}`, locationId = LOC } = {}) =>
+  JSON.stringify({ type, locationId, ...contact, webhookId, timestamp: at.toISOString() });
+const auth = { authorization: `Bearer ${adminToken}` };
 const contacts = async () => (await fetch(`${ghl.url}/_sim/state`).then((r) => r.json())).contacts;
 
 test("Outseta webhooks: unsigned, forged, tampered, malformed and replayed deliveries are refused and change nothing", async () => {
@@ -121,6 +125,14 @@ test("Outseta webhooks: unsigned, forged, tampered, malformed and replayed deliv
   await refused("unsigned garbage", () => outsetaHook("PersonUpdated", "{ not json \u0000"), 401, "SIGNATURE_INVALID");
   await refused("an unsigned unknown event", () => outsetaHook("NoSuchEvent", "{}"), 401, "SIGNATURE_INVALID");
   await refused("the same delivery again (Outseta signs no timestamp: the body hash is its id)", () => outsetaHook("PersonCreated", body, { "x-hub-signature-256": signBody(signingKey, body) }), 409, "WEBHOOK_REPLAYED");
+  // The event name is the URL, which the signature does not cover: on every other upsert
+  // route the same body is the same delivery (it was accepted once on each of them).
+  for (const route of ["PersonUpdated", "person-list-subscribed", "204", "Person%20Email%20Bounce"]) {
+    await refused(`the same body on ${route}`, () => outsetaHook(route, body, { "x-hub-signature-256": signBody(signingKey, body) }), 409, "WEBHOOK_REPLAYED");
+  }
+  // A malformed escape in the event is read only after the signature: signed, it is an
+  // unknown event (it was a 500 and a stack in the log before any check).
+  await refused("a signed body on a malformed event", () => outsetaHook("%E0%A4%A", body, { "x-hub-signature-256": signBody(signingKey, body) }), 400, "OUTSETA_WEBHOOK_INVALID");
   // A signed body that is not a record is a typed 400, after the signature.
   const notPerson = JSON.stringify([1, 2]);
   await refused("a signed non-record", () => outsetaHook("PersonUpdated", notPerson, { "x-hub-signature-256": signBody(signingKey, notPerson) }), 400, "OUTSETA_WEBHOOK_INVALID");
@@ -171,10 +183,112 @@ test("GHL webhooks: unsigned, forged, tampered, stale, id-less and replayed deli
   const noId = JSON.stringify({ type: "ContactUpdate", locationId: LOC, id: contact.id, timestamp: new Date().toISOString() });
   await refused("signed without a webhookId", () => ghlHook(noId, ghlSign(noId)), 401, "WEBHOOK_STALE");
   await refused("the same delivery again", () => ghlHook(body, ghlSign(body)), 409, "WEBHOOK_REPLAYED");
+  // Signed by HighLevel, but for a location this deployment does not serve (a
+  // Marketplace app posts every location's events to one URL): refused, never acted on.
+  for (const type of ["NoteCreate", "ContactUpdate"]) {
+    const other = ghlDelivery({ id: type === "NoteCreate" ? "note-x" : contact.id, contactId: contact.id, body: "not ours", email: "evil@example.com" }, { type, locationId: "loc_other" });
+    await refused(`a signed ${type} for another location`, () => ghlHook(other, ghlSign(other)), 403, "WEBHOOK_WRONG_LOCATION");
+  }
+  // Every accepted delivery's claim expires (GHL: 10 minutes; Outseta: 8 hours), and is
+  // listed in expiry order so later claims prune it.
+  const rows = storeRows();
+  const claims = rows.filter((r) => /^seen\/(ghl|outseta):/.test(r.k));
+  assert.ok(claims.length >= 2, JSON.stringify(claims));
+  for (const c of claims) {
+    const { at, until: expires } = JSON.parse(c.v);
+    const horizon = c.k.startsWith("seen/ghl:") ? 10 * 60_000 : 8 * 3_600_000;
+    assert.equal(expires - at, horizon, c.k);
+    assert.ok(rows.some((r) => r.k === `seen-until/${String(expires).padStart(16, "0")}/${c.k.slice(5)}`), `${c.k} is listed by expiry`);
+  }
+});
+
+test("a stranger gets 401, or 413 by the body's length, before anything of the request is parsed, and is logged as one status line", async () => {
+  // Distinctive, so anything of the request that reaches a log line is found.
+  const marker = `mk${randomBytes(6).toString("hex")}`;
+  const sent = { "x-marker": marker, authorization: `Bearer ${marker}` };
+  const big = 2 << 20;
+  const attacks = [
+    ["a malformed escape in the Outseta event, unsigned", () => fetch(`${worker.url}/webhooks/outseta/%E0%A4%A${marker}`, { method: "POST", headers: sent, body: `{"Uid":"${marker}"}` }), 401, "SIGNATURE_INVALID"],
+    ["an unsigned Outseta body of 2 MiB", () => postHuge(`${worker.url}/webhooks/outseta/PersonUpdated?${marker}`, big, { headers: sent }), 413, "BODY_TOO_LARGE"],
+    ["an unsigned GHL body of 2 MiB, streamed with no length", () => postHuge(`${worker.url}/webhooks/ghl?${marker}`, big, { headers: sent, chunked: true }), 413, "BODY_TOO_LARGE"],
+    ["a huge signature header", () => ghlHook(`{"m":"${marker}"}`, { "x-ghl-signature": `${marker}${"A".repeat(8000)}` }), 401, "SIGNATURE_INVALID"],
+    ["map-contact without the token (it echoed any body with 200)", () => fetch(`${worker.url}/v1/map-contact`, { method: "POST", headers: { "x-marker": marker }, body: JSON.stringify({ Email: `${marker}@example.com` }) }), 401, "UNAUTHORIZED"],
+    ["map-contact without the token and 2 MiB", () => postHuge(`${worker.url}/v1/map-contact`, big, { headers: sent }), 401, "UNAUTHORIZED"],
+    // (Declared, not streamed: a route that answers 401 never reads the body, and under
+    // wrangler dev a streamed body left unread breaks the proxy's next request on that
+    // connection, a 503 of wrangler's own. The webhook routes drop a refused stream.)
+    ["runStep without the token and 2 MiB", () => postHuge(`${worker.url}/v1/step`, big, { headers: sent }), 401, "UNAUTHORIZED"],
+    ["a route that does not exist", () => fetch(`${worker.url}/${marker}/%E0%A4%A`, { headers: sent }), 401, "UNAUTHORIZED"],
+    ["an admin route with a malformed escape", () => fetch(`${worker.url}/admin/%E0%A4%A?${marker}`, { headers: sent }), 401, "UNAUTHORIZED"],
+  ];
+  for (const [what, request, status, code] of attacks) await refused(what, request, status, code);
+  await new Promise((r) => setTimeout(r, 500));
+  const lines = worker.output().split("\n").filter((l) => l.includes(marker));
+  assert.ok(lines.length <= attacks.length, lines.join("\n"));
+  // Only wrangler's own request line (Cloudflare logs the same), with the status.
+  for (const line of lines) assert.match(line, /^\[wrangler:info\] (GET|POST) \S+ (401|413) [A-Za-z ]+\(\d+ms\)$/, line);
+});
+
+test("a 90 MiB unsigned body leaves workerd's memory as it was: refused by its length, or after its first MiB (the rest is dropped)", async (t) => {
+  const size = 90 << 20;
+  const bodies = async () => {
+    for (const path of ["/webhooks/outseta/PersonUpdated", "/webhooks/ghl"]) {
+      for (const chunked of [false, true]) {
+        const res = await postHuge(`${worker.url}${path}`, size, { chunked });
+        assert.equal(res.status, 413, `${path} ${chunked ? "streamed" : "declared"}: ${res.text}`);
+        assert.equal(JSON.parse(res.text).error.code, "BODY_TOO_LARGE");
+      }
+    }
+    const mapped = await postHuge(`${worker.url}/v1/map-contact`, 60 << 20, { headers: auth });
+    assert.equal(mapped.status, 413, mapped.text);
+  };
+  // A first round brings workerd's own I/O buffers and the isolate's heap to their
+  // working size (about as much as a round of half-MiB bodies does); the second shows
+  // what further huge bodies cost.
+  const cold = worker.rssMiB();
+  await bodies();
+  const before = worker.rssMiB();
+  await bodies();
+  const after = worker.rssMiB();
+  t.diagnostic(`workerd RSS: ${cold.toFixed(1)} MiB, ${before.toFixed(1)} after five bodies of 60-90 MiB, ${after.toFixed(1)} after five more`);
+  assert.ok(cold > 0, "workerd's memory was read");
+  // Before the limits, one such body took workerd from 139 to 461 MiB, and it stayed.
+  assert.ok(after - before < 16, `five more bodies grew workerd by ${(after - before).toFixed(1)} MiB`);
+});
+
+test("admin bodies are checked: not JSON, not an object or not import options is a coded 400, and no import is left running", async () => {
+  for (const body of ["null", "{ not json", "[1]", "7", '"x"', '{"pageSize":"ten"}', '{"dryRun":true,"nope":1}', '{"sliceMs":-5}']) {
+    await refused(`POST /admin/import ${body}`, () => fetch(`${worker.url}/admin/import`, { method: "POST", headers: auth, body }), 400, "INPUT_INVALID");
+  }
+  const status = await (await fetch(`${worker.url}/admin/import`, { headers: auth })).json();
+  assert.equal(status.running, null, JSON.stringify(status));
+  for (const [path, body] of [["/v1/map-contact", "{ not json"], ["/v1/map-contact", "null"], ["/v1/step", "{"], ["/v1/step", "[]"]]) {
+    await refused(`POST ${path} ${body}`, () => fetch(`${worker.url}${path}`, { method: "POST", headers: auth, body }), 400, "INPUT_INVALID");
+  }
+  await refused("POST /admin/import over 1 MiB", () => postHuge(`${worker.url}/admin/import`, 2 << 20, { headers: auth }), 413, "BODY_TOO_LARGE");
+});
+
+test("the HTML report sends a strict Content-Security-Policy and nosniff", async () => {
+  const res = await fetch(`${worker.url}/admin/reconcile?format=html`, { headers: auth });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type"), /^text\/html/);
+  const csp = res.headers.get("content-security-policy");
+  assert.match(csp, /default-src 'none'/);
+  assert.doesNotMatch(csp, /script-src|\*/);
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+  const html = await res.text();
+  responses.push(html);
+  assert.doesNotMatch(html, /<script/i);
+});
+
+test("D1 passes the store conformance suite: batches, limited lists, links written whole and healed, claims expiring", async () => {
+  const report = await (await fetch(`${worker.url}/_test/conformance`, { method: "POST", headers: auth })).json();
+  assert.deepEqual(report.failures, []);
+  assert.ok(report.passed >= 20, JSON.stringify(report));
 });
 
 test("the admin routes need the exact bearer token, checked before the body is read", async () => {
-  const routes = [["GET", "/admin/reconcile"], ["GET", "/admin/import"], ["POST", "/admin/import"], ["POST", "/v1/step"], ["POST", "/_test/trap"]];
+  const routes = [["GET", "/admin/reconcile"], ["GET", "/admin/import"], ["POST", "/admin/import"], ["POST", "/v1/step"], ["POST", "/v1/map-contact"], ["POST", "/_test/trap"], ["POST", "/_test/conformance"], ["GET", "/nope"]];
   const tries = [
     {},
     { authorization: "Bearer" },
@@ -197,7 +311,6 @@ test("the admin routes need the exact bearer token, checked before the body is r
 });
 
 test("a trap inside the wasm instance is recovered from: the engine is dropped, the module re-instantiated, and the next requests are served", async () => {
-  const auth = { authorization: `Bearer ${adminToken}` };
   for (const where of ["worker", "location"]) {
     const res = await fetch(`${worker.url}/_test/trap?in=${where}`, { method: "POST", headers: auth });
     assert.equal(res.status, 500, where);
@@ -218,7 +331,7 @@ test("a trap inside the wasm instance is recovered from: the engine is dropped, 
   // Served after the traps: the pure core, and a full sync through the rebuilt engine.
   const health = await fetch(`${worker.url}/health`);
   assert.equal(health.status, 200);
-  const mapped = await fetch(`${worker.url}/v1/map-contact`, { method: "POST", body: JSON.stringify({ Email: " After@Trap.example " }) });
+  const mapped = await fetch(`${worker.url}/v1/map-contact`, { method: "POST", headers: auth, body: JSON.stringify({ Email: " After@Trap.example " }) });
   assert.deepEqual(await mapped.json(), { email: "after@trap.example" });
   const uid = outseta.sim.createPerson({ Email: "trap@example.com", FirstName: "Tess" }, { silent: true });
   const body = JSON.stringify(outseta.sim.renderPerson(uid, false));
@@ -231,7 +344,6 @@ test("a trap inside the wasm instance is recovered from: the engine is dropped, 
 });
 
 test("no secret in any response, in the reconcile report (JSON and HTML), or in wrangler dev's output, failures included", async () => {
-  const auth = { authorization: `Bearer ${adminToken}` };
   const read = async (res) => { const t = await res.text(); responses.push(t); return t; };
   await read(await fetch(`${worker.url}/admin/reconcile`, { headers: auth }));
   await read(await fetch(`${worker.url}/admin/reconcile?format=html`, { headers: auth }));
