@@ -337,7 +337,7 @@ fn cell(v: &Value) -> String {
 pub fn to_html(r: &ReconcileReport) -> String {
     let c = &r.counts;
     let mut h = String::new();
-    h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Outseta / HighLevel reconciliation</title><style>body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1c1c1c}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ok{color:#116611}.bad{color:#aa1111}</style></head><body>");
+    h.push_str("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\"><meta name=\"viewport\" content=\"width=device-width\"><title>Outseta / HighLevel reconciliation</title><style>body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1c1c1c}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}.ok{color:#116611}.bad{color:#aa1111}</style></head><body>");
     h.push_str("<h1>Outseta / HighLevel reconciliation</h1>");
     h.push_str(&format!("<p>Generated {}. ", esc(&r.generated_at)));
     if r.in_sync {
