@@ -7,7 +7,7 @@
 //! which a loaded machine does not skew the way it skews times).
 use std::time::Instant;
 
-use outseta_ghl_sync::merge::plan::{plan_sync, plan_sync_json};
+use outseta_ghl_sync::plan::{plan_sync, plan_sync_json};
 
 fn main() {
     let mut args = std::env::args().skip(1);

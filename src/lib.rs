@@ -19,6 +19,7 @@ pub mod merge;
 pub mod model;
 pub mod outseta;
 pub mod phone;
+pub mod plan;
 pub mod store;
 pub mod sync;
 #[cfg(target_arch = "wasm32")]

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod error;
+pub mod read;
 pub mod time;
 pub mod types;
 pub mod webhook;

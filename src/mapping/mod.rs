@@ -641,7 +641,7 @@ pub fn ghl_to_canonical_keyed(
             expected: "object",
             found: json_type_name(contact),
         })?;
-    Ok(Contact::from_ghl(obj, keys_by_id)?)
+    Ok(crate::ghl::read::contact(obj, keys_by_id)?)
 }
 
 /// Whether a GHL payload is for a new contact (every field) or an update.

@@ -6,8 +6,6 @@
 //! field for review, writing nothing for it). Tags are a set: additions and removals
 //! from both sides all survive. Same inputs, same result: no clocks, no randomness.
 
-pub mod plan;
-
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

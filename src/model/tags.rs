@@ -237,7 +237,7 @@ mod tests {
             "ghl": { "id": "g1", "email": "a@b.co", "tags": numbered(n, "g") },
             "state": { "base": { "fields": { "email": "a@b.co" }, "tags": base } },
         }] });
-        let plans = crate::merge::plan::plan_sync(&input).unwrap();
+        let plans = crate::plan::plan_sync(&input).unwrap();
         (merged, serde_json::to_value(plans).unwrap())
     }
 
@@ -286,7 +286,7 @@ mod tests {
                 "outseta": { "Uid": "u1", "Email": "a@b.co" },
                 "ghl": { "id": "g1", "email": "a@b.co", "tags": numbered(n, "g") },
             }] });
-            crate::merge::plan::plan_sync(&input).unwrap().remove(0)
+            crate::plan::plan_sync(&input).unwrap().remove(0)
         };
         assert!(plan(MAX_TAGS).error.is_none());
         let refused = plan(MAX_TAGS + 1).error.unwrap();
@@ -297,7 +297,7 @@ mod tests {
         );
         let text =
             json!({ "pairs": [{ "ghl": { "id": "g1", "tags": numbered(MAX_TAGS + 1, "g") } }] });
-        let out = crate::merge::plan::plan_sync_json(&text.to_string()).unwrap();
+        let out = crate::plan::plan_sync_json(&text.to_string()).unwrap();
         assert!(
             out.contains("TAGS_TOO_MANY"),
             "{}",

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod error;
+pub mod lists;
 pub mod time;
 pub mod types;
 pub mod webhook;

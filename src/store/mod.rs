@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::CodedError;
-use crate::merge::plan::PairState;
 use crate::merge::Conflict;
+use crate::plan::PairState;
 
 pub mod conformance;
 

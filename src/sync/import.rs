@@ -20,9 +20,9 @@ use crate::dedup::score::Decision;
 use crate::dedup::Config as DedupConfig;
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
-use crate::merge::plan::Planner;
-use crate::merge::plan::System;
 use crate::outseta::client::ListQuery;
+use crate::plan::Planner;
+use crate::plan::System;
 use crate::store::{Link, Store};
 use crate::store::{ReviewItem, ReviewKind};
 

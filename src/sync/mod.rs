@@ -26,10 +26,10 @@ use crate::ghl::webhook::WebhookVerifier;
 use crate::ghl::GhlError;
 use crate::http::{Clock, Transport};
 use crate::mapping::{Context, FieldError, MappingError, Spec};
-use crate::merge::plan::{Operation, PairPlan, PairState, Planner, System};
 use crate::merge::Policy;
 use crate::outseta::types::{activity_type, CustomActivity, EntityType};
 use crate::outseta::{Client as OutsetaClient, OutsetaError};
+use crate::plan::{Operation, PairPlan, PairState, Planner, System};
 use crate::store::{Link, ReviewItem, ReviewKind, State, Store, StoreError};
 
 pub mod context;

@@ -14,9 +14,9 @@ use crate::dedup::{find_duplicates, Config as DedupConfig};
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
 use crate::mapping::{ghl_to_canonical, outseta_to_canonical, Context};
-use crate::merge::plan::Planner;
 use crate::model::is_empty;
 use crate::outseta::client::ListQuery;
+use crate::plan::Planner;
 use crate::store::{ReviewItem, ReviewKind, Store};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

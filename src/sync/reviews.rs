@@ -18,9 +18,9 @@ use serde_json::Value;
 
 use super::{to_json, Engine, PairRun, Run, SyncError};
 use crate::http::{Clock, Transport};
-use crate::merge::plan::Planner;
 use crate::merge::{FieldPolicy, Strategy};
 use crate::outseta::OutsetaError;
+use crate::plan::Planner;
 use crate::store::{ReviewItem, ReviewKind, Store, DUPLICATE_SLOT};
 
 /// How to resolve a review: `{ link: ghlId } | { create: true } | { keep: "outseta" |
@@ -134,7 +134,7 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                     // settle it) stays in the queue: the executor wrote it back.
                     ReviewKind::Conflict => !run.pairs.iter().any(|p| {
                         p.plan.operations.iter().any(|o| {
-                            matches!(o, crate::merge::plan::Operation::Review { conflict, .. }
+                            matches!(o, crate::plan::Operation::Review { conflict, .. }
                                 if Some(&conflict.field) == item.conflict.as_ref().map(|c| &c.field))
                         })
                     }),

@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 use super::{error_json, is_not_found_ghl, to_json, DeletePolicy, Engine, PairRun, Run, SyncError};
 use crate::ghl::webhook::{ContactEvent, WebhookEvent as GhlEvent};
 use crate::http::{Clock, Transport};
-use crate::merge::plan::{Operation, PairPlan, System};
 use crate::outseta::client::ListQuery;
 use crate::outseta::webhook::{self as outseta_webhook, EntityKind, WebhookRecord};
 use crate::outseta::OutsetaError;
+use crate::plan::{Operation, PairPlan, System};
 use crate::store::{Link, Store};
 
 /// Our own GHL notes and tasks are remembered under this prefix when we create them,

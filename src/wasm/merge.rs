@@ -10,8 +10,9 @@ use super::error::to_js_error;
 use super::json::{from_js, to_js};
 use crate::error::json_type_name;
 use crate::mapping::{self, MappingError};
-use crate::merge::{self, plan};
+use crate::merge;
 use crate::model::Contact;
+use crate::plan;
 
 fn optional(value: &JsValue) -> Result<Option<Value>, JsValue> {
     if value.is_undefined() || value.is_null() {

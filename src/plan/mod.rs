@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::{echo_hash_is, echo_hash_sorted, merge_owned, Conflict, InOrder, Merge, Policy};
 use crate::error::{json_type_name, CodedError};
+use crate::ghl::read::{ContactRead, Key as GhlKey};
 use crate::mapping::{
     self, ghl_payload, outseta_payload, outseta_to_canonical, Context, Direction, FieldError, Lean,
     MappingError, PayloadKind, Record, Spec,
 };
-use crate::model::{is_empty, Contact, GhlKey, GhlRead, Tags};
+use crate::merge::{echo_hash_is, echo_hash_sorted, merge_owned, Conflict, InOrder, Merge, Policy};
+use crate::model::{is_empty, Contact, Tags};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -200,29 +201,11 @@ pub struct Planner<'a> {
     outseta_unheld: Vec<String>,
 }
 
-/// `EmailListPerson` entries: (list name, subscribed). Statuses 1 Subscribed and
-/// 4 Confirmed count as subscribed; 2 Unsubscribed and 3 Cleaned do not. `None` when the
-/// record says nothing about its lists: no `EmailListPerson`, or an entry whose
-/// `EmailList` is not expanded (Outseta leaves deeper references `null` unless `fields`
-/// asks for them), so an unread list is never taken for one the person left.
+/// The person's list subscriptions (`outseta::lists`), `None` when its record says
+/// nothing about them.
 fn email_lists<R: Record + ?Sized>(person: &R) -> Option<Vec<(String, bool)>> {
-    let lists = person.get_path("EmailListPerson")?;
-    lists
-        .as_array()?
-        .iter()
-        .map(|entry| {
-            let name = entry.pointer("/EmailList/Name")?.as_str()?.trim();
-            let status = entry
-                .get("EmailListSubscriberStatus")
-                .and_then(Value::as_i64);
-            let unsubscribed = entry.get("UnsubscribedDate").is_some_and(|d| !d.is_null());
-            Some((
-                name.to_owned(),
-                matches!(status, Some(1 | 4)) && !unsubscribed,
-            ))
-        })
-        .filter(|entry| entry.as_ref().is_none_or(|(name, _)| !name.is_empty()))
-        .collect()
+    let lists = person.get_path(crate::outseta::lists::PERSON_KEY)?;
+    crate::outseta::lists::subscriptions(&lists)
 }
 
 fn names(fields: &BTreeMap<String, Value>) -> String {
@@ -989,7 +972,7 @@ fn read_batch(
         None => mapping::default_spec(),
         Some(s) => mapping::parse(s, &ctx).map_err(MappingError::spec_invalid)?,
     };
-    let policy = super::parse_policy(policy).map_err(MappingError::spec_invalid)?;
+    let policy = crate::merge::parse_policy(policy).map_err(MappingError::spec_invalid)?;
     Ok(Batch { spec, policy, ctx })
 }
 
@@ -1073,7 +1056,7 @@ struct TypedPair<'a> {
 /// object reads (anything else fails the fast read, and `plan_sync` plans the batch).
 /// Keys it does not read are still parsed as values, so text `plan_sync` would refuse
 /// is refused the same.
-struct GhlText(GhlRead);
+struct GhlText(ContactRead);
 
 impl<'de> Deserialize<'de> for GhlText {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<GhlText, D::Error> {
@@ -1103,7 +1086,7 @@ impl<'de> Deserialize<'de> for GhlText {
                 self,
                 mut map: A,
             ) -> Result<GhlText, A::Error> {
-                let mut read = GhlRead::default();
+                let mut read = ContactRead::default();
                 while let Some(Key(key)) = map.next_key()? {
                     let value: Value = map.next_value()?;
                     read.key(key, value);
