@@ -572,28 +572,16 @@ pub fn dob_epoch_ms(ms: f64) -> Result<u32, &'static str> {
         return Err("not a date");
     }
     let days = (ms / 86_400_000.0).floor() as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::model::date::civil_from_days(days);
+    let (m, d) = (m as u32, d as u32);
     ymd(u32::try_from(y).map_err(|_| "not a date")?, m, d)
 }
 
 fn ymd(y: u32, m: u32, d: u32) -> Result<u32, &'static str> {
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err("not a date: month out of range"),
-    };
+    if !(1..=12).contains(&m) {
+        return Err("not a date: month out of range");
+    }
+    let days = crate::model::date::days_in_month(i64::from(y), i64::from(m)) as u32;
     if !(1800..=2200).contains(&y) || d == 0 || d > days {
         return Err("not a date: out of range");
     }

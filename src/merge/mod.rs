@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::json_type_name;
-use crate::mapping::transform::parse_iso;
 use crate::mapping::{Direction, Problem};
+use crate::model::date::parse_iso;
 use crate::model::{is_empty, Contact, Fields, Tags};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

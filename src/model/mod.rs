@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod date;
 mod fields;
 mod tags;
 pub use fields::{FieldName, Fields};

@@ -8,6 +8,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use crate::model::date::{days_from_civil, days_in_month};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone)]
@@ -133,30 +134,6 @@ impl Timestamp {
 
 /// 0001-01-01T00:00:00 as Unix seconds.
 const STUB_UNIX_SECONDS: i64 = -62_135_596_800;
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 impl PartialEq for Timestamp {
     fn eq(&self, other: &Self) -> bool {

@@ -885,19 +885,4 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     }
 }
 
-/// Epoch milliseconds as RFC 3339 UTC text (`2026-11-27T21:58:02.000Z`).
-pub fn rfc3339(ms: f64) -> String {
-    let ms = if ms.is_finite() { ms as i64 } else { 0 };
-    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    let (y, m, d) = crate::mapping::transform::civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
-}
-
-#[cfg(test)]
-mod tests;
+pub use crate::model::date::rfc3339;
