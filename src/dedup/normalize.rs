@@ -445,24 +445,38 @@ fn nfkd_latin(raw: &str) -> Option<String> {
     Some(out)
 }
 
-/// NFKD with the combining marks (General_Category M) removed: "Zoë" -> "Zoe".
-/// Natively through the unicode-normalization crate.
-#[cfg(not(target_arch = "wasm32"))]
+/// NFKD with the combining marks (General_Category M) removed ("Zoë" -> "Zoe"), for
+/// text beyond the Latin table. A runtime may put its own in (`set_nfkd_without_marks`):
+/// the wasm build installs the host's, whose tables cost the wasm nothing. Natively it
+/// is the unicode-normalization crate.
+type Nfkd = fn(&str) -> String;
+
+static NFKD_WITHOUT_MARKS: OnceLock<Nfkd> = OnceLock::new();
+
+/// Sets how text beyond the Latin table is folded, once, before any folding (later
+/// calls change nothing). Names fold the same in every runtime only as far as their
+/// Unicode tables agree: a host a Unicode release behind folds a newer script as is.
+pub fn set_nfkd_without_marks(nfkd: Nfkd) {
+    let _ = NFKD_WITHOUT_MARKS.set(nfkd);
+}
+
 fn nfkd_without_marks(raw: &str) -> String {
+    match NFKD_WITHOUT_MARKS.get() {
+        Some(nfkd) => nfkd(raw),
+        None => crate_nfkd_without_marks(raw),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn crate_nfkd_without_marks(raw: &str) -> String {
     raw.nfkd().filter(|c| !is_combining_mark(*c)).collect()
 }
 
-/// The wasm build asks the host instead (`String.prototype.normalize` and `\p{M}`, in
-/// every engine the package runs on): the crate's decomposition and mark tables were
-/// about 100 KB of the wasm (issue 8's size goal). The host's Unicode version can differ
-/// from the crate's by a release; names in scripts added since would fold differently.
+/// The wasm build has no tables of its own (they were about 100 KB of it): before the
+/// host's are set, such text is kept as it is.
 #[cfg(target_arch = "wasm32")]
-fn nfkd_without_marks(raw: &str) -> String {
-    thread_local! {
-        static MARKS: js_sys::RegExp = js_sys::RegExp::new("\\p{M}", "gu");
-    }
-    let text = js_sys::JsString::from(raw).normalize("NFKD");
-    MARKS.with(|marks| String::from(text.replace_by_pattern(marks, "")))
+fn crate_nfkd_without_marks(raw: &str) -> String {
+    raw.to_owned()
 }
 
 /// `fold` for ASCII text (most of it), which NFKD leaves as it is.

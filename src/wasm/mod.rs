@@ -5,6 +5,7 @@ mod clock;
 mod dedup;
 mod error;
 mod exports;
+mod fold;
 mod ghl;
 mod json;
 mod memcmp;
@@ -18,6 +19,7 @@ pub use clock::JsClock;
 pub use dedup::{find_duplicates, JsDedupIndex};
 pub use error::to_js_error;
 pub use exports::{map_contact, map_contacts, version, webhook_body_limit};
+pub use fold::install_host_folding;
 pub use ghl::{parse_ghl_webhook, GhlClient, GhlSearchPager, GhlWebhookVerifier};
 pub use merge::{
     default_mapping, merge_contact, plan_sync, plan_sync_json, preview_mapping, validate_mapping,
