@@ -24,7 +24,7 @@ fn main() {
         let config = serde_json::from_str(config).unwrap_or_default();
         let start = Instant::now();
         let clock = move || start.elapsed().as_secs_f64() * 1000.0;
-        match outseta_ghl_sync::dedup::find_duplicates(&text, &config, &clock) {
+        match outseta_ghl_sync::matching::find_duplicates(&text, &config, &clock) {
             Ok(report) => {
                 let s = serde_json::to_value(&report.stats).unwrap_or_default();
                 let t = Instant::now();

@@ -10,11 +10,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod dedup;
 pub mod error;
 pub mod ghl;
 pub mod http;
 pub mod mapping;
+pub mod matching;
 pub mod merge;
 pub mod model;
 pub mod outseta;

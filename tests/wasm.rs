@@ -288,9 +288,9 @@ fn find_duplicates_over_several_parts_is_the_cores_report() {
         ));
     }
     let text = format!("[{}]", records.join(","));
-    let core = outseta_ghl_sync::dedup::find_duplicates(
+    let core = outseta_ghl_sync::matching::find_duplicates(
         &text,
-        &outseta_ghl_sync::dedup::Config::default(),
+        &outseta_ghl_sync::matching::Config::default(),
         &|| 0.0,
     )
     .unwrap();
@@ -357,7 +357,7 @@ fn dedup_index_adds_queries_and_links() {
 /// spacing marks and Hangul, whose NFKD is conjoining jamo.
 #[wasm_bindgen_test]
 fn names_fold_through_the_host_normalize_as_natively() {
-    use outseta_ghl_sync::dedup::normalize::{fold, name};
+    use outseta_ghl_sync::matching::normalize::{fold, name};
     // What the package's start function does when it initialises.
     outseta_ghl_sync::wasm::install_host_folding();
     assert_eq!(name("  José  María "), "jose maria");

@@ -98,7 +98,7 @@ pub fn country_region(text: &str) -> Option<Region> {
     let folded = if text.is_ascii() {
         std::borrow::Cow::Borrowed(text)
     } else {
-        std::borrow::Cow::Owned(crate::dedup::normalize::fold(text))
+        std::borrow::Cow::Owned(crate::matching::normalize::fold(text))
     };
     let key: String = folded
         .replace('&', "and")

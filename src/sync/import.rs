@@ -1,10 +1,10 @@
 //! Bulk import of every Outseta person into GHL.
 //!
-//! GHL's contacts are read once up front (search pages of 500) into a dedup index and a
-//! map by id, and the Store's links once; so a linked person costs no read, an
-//! unchanged one no call at all, and a new one one upsert. People are read page by page
-//! in `Created ASC` order; after each page a checkpoint stores the next page and the
-//! running summary. A crash or a cancel resumes from the page it was on: people done
+//! GHL's contacts are read once up front (search pages of 500) into the matcher
+//! (`matching::link`) and a map by id, and the Store's links once; so a linked person
+//! costs no read, an unchanged one no call at all, and a new one one upsert. People are
+//! read page by page in `Created ASC` order; after each page a checkpoint stores the next
+//! page and the running summary. A crash or a cancel resumes from the page it was on: people done
 //! before are linked by then (a create is linked the moment GHL answers), and a create
 //! whose answer was lost is found again by the dedup index, so no one is created twice.
 
@@ -15,16 +15,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{to_json, Engine, PairRun, SyncError};
-use crate::dedup::index::{DedupIndex, GhlDuplicateSetting, LinkAction};
-use crate::dedup::score::Decision;
-use crate::dedup::Config as DedupConfig;
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
+use crate::matching::index::GhlDuplicateSetting;
+use crate::matching::link::{Linker, Match};
 use crate::outseta::client::ListQuery;
-use crate::plan::Planner;
-use crate::plan::System;
-use crate::store::{Link, Store};
-use crate::store::{ReviewItem, ReviewKind};
+use crate::plan::{Planner, System};
+use crate::store::{Link, ReviewItem, ReviewKind, Store};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -283,9 +280,8 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
                 }
             }
         }
-        let mut ghl_index = DedupIndex::new(DedupConfig::default())?;
         let ghl_records: Vec<&Value> = ghl_by_id.values().collect();
-        ghl_index.add(&records_text(&ghl_records)?)?;
+        let ghl_text = records_text(&ghl_records)?;
         let links: HashMap<String, Link> = self
             .state
             .links()
@@ -303,16 +299,18 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
             .filter(|r| r.kind == ReviewKind::Duplicate)
             .map(|r| r.outseta_uid)
             .collect();
+        let linker = Linker::new(
+            &ghl_text,
+            links.values().map(|l| l.ghl_id.clone()).collect(),
+            setting,
+        )?;
         let mut known = Known {
             planner,
             held: reviews,
             now: super::rfc3339(self.now_ms()),
-            linked_ghl: links.values().map(|l| l.ghl_id.clone()).collect(),
             links,
             ghl_by_id,
-            ghl_index,
-            people_index: DedupIndex::new(DedupConfig::default())?,
-            setting,
+            linker,
         };
 
         let mut pairs_out = Vec::new();
@@ -436,8 +434,8 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
     }
 }
 
-/// What an import knows before it reads a single person: GHL's contacts (by id and
-/// in a dedup index), the stored links, and the people seen so far in this run.
+/// What an import knows before it reads a single person: GHL's contacts (by id, and in
+/// the matcher with the people seen so far in this run) and the stored links.
 struct Known<'a> {
     planner: Planner<'a>,
     /// People with a pending duplicate review: never created until it is resolved.
@@ -445,10 +443,7 @@ struct Known<'a> {
     now: String,
     links: HashMap<String, Link>,
     ghl_by_id: HashMap<String, Value>,
-    ghl_index: DedupIndex,
-    people_index: DedupIndex,
-    linked_ghl: HashSet<String>,
-    setting: GhlDuplicateSetting,
+    linker: Linker,
 }
 
 impl Known<'_> {
@@ -495,61 +490,23 @@ impl Known<'_> {
                 None,
             ));
         }
-        let text = records_text(&person)?;
-        // The same person twice in this import: the first one wins.
-        let twin = self.people_index.query(&text).ok().and_then(|q| {
-            q.candidates
-                .into_iter()
-                .find(|c| c.decision == Decision::Match)
-        });
-        let _ = self.people_index.add(&format!("[{text}]"));
-        if let Some(t) = twin {
-            let reason = format!(
-                "the same person as Outseta {} in this import ({}, score {:.2})",
-                t.id, t.rule, t.score
-            );
-            let candidates = vec![
-                json!({ "system": "outseta", "id": t.id, "decision": t.decision, "score": t.score, "rule": t.rule, "evidence": t.evidence }),
-            ];
-            return Ok(self.hold(uid, person, Value::Null, reason, candidates));
-        }
-        let link = self
-            .ghl_index
-            .link(&format!("[{text}]"), &self.setting)?
-            .into_iter()
-            .next();
-        let (contact, found, ghl_id) = match link {
-            Some(l) if l.action == LinkAction::Link => {
-                let target = l.target.unwrap_or_default();
-                if self.linked_ghl.contains(&target) {
-                    let reason = format!(
-                        "matches GHL contact {target}, which is already linked to another Outseta person"
-                    );
-                    let candidates = self.ghl_candidates(&text);
-                    let contact = self.ghl_by_id.get(&target).cloned().unwrap_or(Value::Null);
-                    return Ok(self.hold(uid, person, contact, reason, candidates));
-                }
-                match self.ghl_by_id.get(&target) {
-                    Some(c) => {
-                        self.linked_ghl.insert(target.clone());
-                        (c.clone(), "matched", Some(target))
-                    }
-                    None => (Value::Null, "new", None),
-                }
-            }
-            Some(l) if l.action == LinkAction::Review => {
-                let reason = format!("possibly an existing GHL contact: {}", l.reason);
-                let candidates = self.ghl_candidates(&text);
-                let contact = l
-                    .target
-                    .as_ref()
-                    .and_then(|t| self.ghl_by_id.get(t))
-                    .cloned()
+        let (contact, found, ghl_id) = match self.linker.person(&records_text(&person)?)? {
+            Match::Existing(target) => match self.ghl_by_id.get(&target) {
+                Some(c) => (c.clone(), "matched", Some(target)),
+                None => (Value::Null, "new", None),
+            },
+            Match::Hold {
+                reason,
+                target,
+                candidates,
+            } => {
+                let contact = target
+                    .and_then(|t| self.ghl_by_id.get(&t).cloned())
                     .unwrap_or(Value::Null);
                 return Ok(self.hold(uid, person, contact, reason, candidates));
             }
-            Some(l) if l.action == LinkAction::Skip => return skip(l.reason),
-            _ => (Value::Null, "new", None),
+            Match::Skip(reason) => return skip(reason),
+            Match::New => (Value::Null, "new", None),
         };
         let plan = self
             .planner
@@ -595,20 +552,6 @@ impl Known<'_> {
             },
             Some(Box::new(item)),
         )
-    }
-
-    /// The GHL contacts a person may be, best first, with their evidence.
-    fn ghl_candidates(&self, text: &str) -> Vec<Value> {
-        self.ghl_index
-            .query(text)
-            .map(|q| {
-                q.candidates
-                    .into_iter()
-                    .take(5)
-                    .map(|c| json!({ "system": "ghl", "id": c.id, "decision": c.decision, "score": c.score, "rule": c.rule, "evidence": c.evidence }))
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 }
 

@@ -26,6 +26,7 @@ use crate::ghl::webhook::WebhookVerifier;
 use crate::ghl::GhlError;
 use crate::http::{Clock, Transport};
 use crate::mapping::{Context, FieldError, MappingError, Spec};
+use crate::matching::find::Lookup;
 use crate::merge::Policy;
 use crate::outseta::types::{activity_type, CustomActivity, EntityType};
 use crate::outseta::{Client as OutsetaClient, OutsetaError};
@@ -52,7 +53,7 @@ pub enum SyncError {
     #[error(transparent)]
     Mapping(#[from] MappingError),
     #[error(transparent)]
-    Dedup(#[from] crate::dedup::DedupError),
+    Dedup(#[from] crate::matching::DedupError),
     #[error(transparent)]
     GhlWebhook(#[from] crate::ghl::webhook::WebhookError),
     #[error(transparent)]
@@ -364,36 +365,20 @@ impl<T: Transport, C: Clock + Clone, S: Store> Engine<T, C, S> {
         p.list_tag_prefix = self.options.list_tag_prefix.clone();
     }
 
-    /// Finds an unlinked GHL contact for an Outseta person by GHL's duplicate search:
-    /// the email as given, its canonical form, then the phone.
+    /// Finds an unlinked GHL contact for an Outseta person by GHL's duplicate search, in
+    /// the order `matching::find` gives: the email as given, its canonical form, then
+    /// the phone.
     async fn find_ghl_for(&self, person: &Value) -> Result<Option<Value>, SyncError> {
         if !self.options.find_before_create {
             return Ok(None);
         }
-        let email = person.get("Email").and_then(Value::as_str).map(str::trim);
-        let mut emails: Vec<String> = Vec::new();
-        if let Some(e) = email.filter(|e| !e.is_empty()) {
-            emails.push(e.to_owned());
-            if let Ok(canonical) = crate::dedup::normalize::email(e, self.options.gmail_rules) {
-                if !emails.iter().any(|x| x.eq_ignore_ascii_case(&canonical)) {
-                    emails.push(canonical);
-                }
-            }
-        }
-        for e in &emails {
-            if let Some(c) = self.ghl.find_duplicate(Some(e), None).await? {
-                if self.unlinked_ghl(&c.id).await? {
-                    return Ok(Some(to_json(&c)));
-                }
-            }
-        }
-        let phone = ["PhoneMobile", "PhoneWork"]
-            .iter()
-            .find_map(|k| person.get(*k).and_then(Value::as_str))
-            .filter(|p| !p.trim().is_empty());
-        if let Some(p) = phone {
-            // A phone the client cannot read as E.164 is no evidence.
-            if let Ok(Some(c)) = self.ghl.find_duplicate(None, Some(p)).await {
+        for lookup in crate::matching::find::ghl_lookups(person, self.options.gmail_rules) {
+            let found = match &lookup {
+                Lookup::Email(e) => self.ghl.find_duplicate(Some(e), None).await?,
+                // A phone the client cannot read as E.164 is no evidence.
+                Lookup::Phone(p) => self.ghl.find_duplicate(None, Some(p)).await.ok().flatten(),
+            };
+            if let Some(c) = found {
                 if self.unlinked_ghl(&c.id).await? {
                     return Ok(Some(to_json(&c)));
                 }

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use super::import::FieldProblem;
 use super::{to_json, Engine, PairRun, SyncError};
-use crate::dedup::{find_duplicates, Config as DedupConfig};
 use crate::ghl::client::SearchCursor;
 use crate::http::{Clock, Transport};
 use crate::mapping::{ghl_to_canonical, outseta_to_canonical, Context};
+use crate::matching::{find_duplicates, Config as DedupConfig};
 use crate::model::is_empty;
 use crate::outseta::client::ListQuery;
 use crate::plan::Planner;

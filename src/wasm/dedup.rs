@@ -13,8 +13,8 @@ use wasm_bindgen::JsCast;
 
 use super::error::{internal, to_js_error, unreadable_input};
 use super::json::{from_js, to_js};
-use crate::dedup::index::GhlDuplicateSetting;
-use crate::dedup::{self, Config, DedupError};
+use crate::matching::index::GhlDuplicateSetting;
+use crate::matching::{self, Config, DedupError};
 
 /// The records as JSON text; what JSON cannot hold is `INPUT_INVALID`.
 fn json_text(value: &JsValue) -> Result<String, JsValue> {
@@ -69,7 +69,7 @@ fn reserve_memory(records: u32) {
 #[wasm_bindgen(js_name = findDuplicates)]
 pub fn find_duplicates(records: JsValue, config: JsValue) -> Result<JsValue, JsValue> {
     let config = config_from(&config)?;
-    let mut batch = dedup::Batch::new(&config).map_err(|e| to_js_error(&e))?;
+    let mut batch = matching::Batch::new(&config).map_err(|e| to_js_error(&e))?;
     let mut to_wasm = 0.0;
     // JSON text as it came (a file, a request body) is read as is: no parse and stringify.
     let t = now();
@@ -168,8 +168,8 @@ impl<'r> Strings<'r> {
 #[derive(Serialize)]
 struct Wire<'r> {
     clusters: &'r [Vec<String>],
-    possible: &'r [dedup::Possible],
-    stats: &'r dedup::Stats,
+    possible: &'r [matching::Possible],
+    stats: &'r matching::Stats,
     strings: Vec<&'r str>,
     ids: Vec<&'r str>,
 }
@@ -179,7 +179,7 @@ struct Wire<'r> {
 /// objects by `dedupReport`. Per explanation `head` holds (decision, rule, note + 1 or 0,
 /// evidence count) and `nums` its score, then (similarity, weight) per evidence; per
 /// evidence `ev` holds (field, note + 1 or 0).
-fn report_to_js(report: &dedup::Report) -> Result<JsValue, JsValue> {
+fn report_to_js(report: &matching::Report) -> Result<JsValue, JsValue> {
     let explanations = &report.explanations;
     let evidence: usize = explanations.iter().map(|x| x.evidence.len()).sum();
     let mut strings = Strings::default();
@@ -218,7 +218,7 @@ fn report_to_js(report: &dedup::Report) -> Result<JsValue, JsValue> {
 /// FinalizationRegistry where the runtime has one).
 #[wasm_bindgen(js_name = DedupIndex)]
 pub struct JsDedupIndex {
-    inner: dedup::DedupIndex,
+    inner: matching::DedupIndex,
 }
 
 #[wasm_bindgen(js_class = DedupIndex)]
@@ -226,7 +226,7 @@ impl JsDedupIndex {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<JsDedupIndex, JsValue> {
         let config = config_from(&config)?;
-        let inner = dedup::DedupIndex::new(config).map_err(|e| to_js_error(&e))?;
+        let inner = matching::DedupIndex::new(config).map_err(|e| to_js_error(&e))?;
         Ok(JsDedupIndex { inner })
     }
 

@@ -17,7 +17,7 @@ fn host_nfkd_without_marks(raw: &str) -> String {
 /// Puts the host's folding in; the module's start function does it when the package
 /// initialises (a test that links the crate directly calls it itself).
 pub fn install_host_folding() {
-    crate::dedup::normalize::set_nfkd_without_marks(host_nfkd_without_marks);
+    crate::matching::normalize::set_nfkd_without_marks(host_nfkd_without_marks);
 }
 
 /// Runs once when the module is instantiated (`initSync`/`init` call it).

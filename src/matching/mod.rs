@@ -1,5 +1,7 @@
-//! Duplicate detection and record linkage over Outseta People, GHL contacts and
-//! canonical contacts.
+//! Matching: which records are the same person. Duplicate detection and record linkage
+//! over Outseta People, GHL contacts and canonical contacts (`find_duplicates`,
+//! `DedupIndex`), find-or-link for a batch (`link`: a bulk import and the preview), and
+//! the duplicate searches that find one person's GHL contact (`find`).
 //!
 //! `find_duplicates` reads a batch (JSON text), normalises each record (`normalize`),
 //! puts records sharing a blocking key together (`block`), scores each candidate pair
@@ -10,7 +12,9 @@
 pub mod block;
 pub mod cluster;
 pub mod config;
+pub mod find;
 pub mod index;
+pub mod link;
 pub mod normalize;
 pub mod record;
 pub mod score;
