@@ -13,6 +13,7 @@ export {
   planSync,
   planSyncJson,
   findDuplicates,
+  pairRecords,
   DedupIndex,
   OutsetaClient,
   verifyOutsetaSignature,

@@ -355,6 +355,18 @@ export interface PlanInput {
   spec?: MappingSpec | null;
   policy?: MergePolicy | null;
   context?: MappingContext | null;
+  /** Also give each pair's `fields`: what the Plan does with each field the records hold differently. */
+  explain?: boolean;
+}
+
+/** What the Plan does with a field the two records hold differently (`explain`). */
+export interface FieldOutcome {
+  field: string;
+  outseta: unknown;
+  ghl: unknown;
+  /** `toGhl` (Outseta's value is written to GHL), `toOutseta`, `held` for review, or `kept` (neither is written). */
+  outcome: "toGhl" | "toOutseta" | "held" | "kept";
+  reason: string;
 }
 
 export interface PairPlan {
@@ -363,6 +375,8 @@ export interface PairPlan {
   state: PairState;
   /** Fields not written, each with its code, value and why (once run, also those the API did not keep). */
   errors: FieldError[];
+  /** With `explain`: the fields the two records hold differently and what the Plan does with each. */
+  fields?: FieldOutcome[];
   error?: CodedErrorJson;
 }
 
@@ -528,6 +542,13 @@ export interface DedupReport {
  * is not an array (or not JSON text of one) or `config` is invalid.
  */
 export function findDuplicates(records: DedupRecord[] | string, config?: DedupConfig | null): DedupReport;
+
+/**
+ * Pairs Outseta people with GHL contacts as a bulk import links them (the preview's
+ * pairing): each person takes the contact it matches if that one is free; a person to
+ * decide on stays unpaired with `held` (why); contacts no one took follow.
+ */
+export function pairRecords(outseta: DedupRecord[] | null, ghl: DedupRecord[] | null): Array<{ outseta: number | null; ghl: number | null; held?: string }>;
 
 export interface DedupCandidate {
   id: string;

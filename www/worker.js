@@ -2,7 +2,7 @@
 // ../pkg, the one wasm build) off the page's thread, in batches, reporting progress
 // between them. The page sends requests { id, type, ... } and gets { id, ok, result }
 // or { id, ok: false, error } back, plus { type: "progress", run, stage, done, total }.
-import { defaultMapping, findDuplicates, planSync, previewMapping, validateMapping, version } from "../pkg/browser.js";
+import { defaultMapping, findDuplicates, pairRecords, planSync, previewMapping, validateMapping, version } from "../pkg/browser.js";
 import { readRecords } from "./records.js";
 import { SAMPLE_GHL, SAMPLE_OUTSETA, generatePeople } from "./sample.js";
 
@@ -10,7 +10,7 @@ import { SAMPLE_GHL, SAMPLE_OUTSETA, generatePeople } from "./sample.js";
 /** @typedef {import("../pkg/index.js").PreviewResult} PreviewResult */
 /** @typedef {import("../pkg/index.js").PairPlan} PairPlan */
 /** @typedef {import("../pkg/index.js").Operation} Operation */
-/** @typedef {{ outseta: number | null, ghl: number | null }} Pair indexes into data sets a / b, by side */
+/** @typedef {{ outseta: number | null, ghl: number | null, held?: string }} Pair indexes into data sets a / b, by side */
 
 const BATCH = 500;
 /** Operations that are writes to an API; LinkRecords and Review are kept in the Store only. */
@@ -34,34 +34,16 @@ function describe(set, source) {
   return { count: set.records.length, shape: set.shape, format: set.format, columns: set.columns, source };
 }
 
-/** @param {unknown} value @returns {string} */
-const lower = (value) => (typeof value === "string" ? value.trim().toLowerCase() : "");
-
 /**
- * Pairs Outseta people with GHL contacts by email (trimmed, case-folded): the first sync
- * of a business. Unpaired records stand alone (a create on the other side).
+ * Pairs Outseta people with GHL contacts as a bulk import links them (the engine's
+ * matcher, `pairRecords`): a first sync of a business. Unpaired records stand alone (a
+ * create on the other side, unless `held` says a person would decide).
  * @param {DataSet | null} outseta @param {DataSet | null} ghl @param {boolean} aIsOutseta
  * @returns {Pair[]}
  */
 function pairUp(outseta, ghl, aIsOutseta) {
   /** @type {Pair[]} */
-  const pairs = [];
-  const byEmail = new Map();
-  const ghlRecords = ghl?.records ?? [];
-  ghlRecords.forEach((c, i) => {
-    const e = lower(c?.email);
-    if (e && !byEmail.has(e)) byEmail.set(e, i);
-  });
-  const used = new Set();
-  (outseta?.records ?? []).forEach((p, i) => {
-    const e = lower(p?.Email);
-    const j = e ? byEmail.get(e) : undefined;
-    if (j !== undefined && !used.has(j)) {
-      used.add(j);
-      pairs.push({ outseta: i, ghl: j });
-    } else pairs.push({ outseta: i, ghl: null });
-  });
-  ghlRecords.forEach((_, j) => used.has(j) || pairs.push({ outseta: null, ghl: j }));
+  const pairs = pairRecords(outseta?.records ?? [], ghl?.records ?? []);
   // Keep the primary data set's order first.
   if (!aIsOutseta) pairs.sort((x, y) => (x.ghl ?? Infinity) - (y.ghl ?? Infinity));
   return pairs;
@@ -77,43 +59,13 @@ function label(/** @type {any} */ r) {
 }
 
 /** GHL fields compared for conflicts (the canonical contact's plain fields). */
-const COMPARED = ["email", "firstName", "lastName", "phone", "address1", "city", "state", "postalCode", "country", "timezone", "companyName", "website"];
-
-/**
- * Fields both sides hold with different values (Outseta's as mapped), and what the Plan
- * does about each.
- * @param {Record<string, unknown> | undefined} mapped the Outseta person as a GHL payload
- * @param {any} contact @param {PairPlan} plan
- */
-function conflictsOf(mapped, contact, plan) {
-  /** @type {{ field: string, outseta: unknown, ghl: unknown, decision: string, reason: string }[]} */
-  const out = [];
-  if (!mapped || !contact) return out;
-  for (const field of COMPARED) {
-    const o = mapped[field];
-    const g = contact[field];
-    if (o == null || o === "" || g == null || g === "" || JSON.stringify(o) === JSON.stringify(g)) continue;
-    let decision = "kept as is";
-    let reason = "";
-    for (const op of plan.operations) {
-      if (op.op === "Review" && op.conflict.field === field) {
-        decision = "held for review";
-        reason = op.reason;
-      } else if (op.op === "UpdateContact" && op.system === "ghl" && field in op.changes) {
-        decision = "Outseta's value is written to GHL";
-        reason = op.reason;
-      } else if (op.op === "UpdateContact" && op.system === "outseta" && op.reason.split(":")[0].split(/[ ,]+/).includes(field)) {
-        decision = "GHL's value is written to Outseta";
-        reason = op.reason;
-      }
-    }
-    const piece = reason.split("; ").findIndex((s) => s.includes(`${field} changed on both sides`));
-    const parts = reason.split("; ");
-    const why = piece >= 0 ? parts.slice(piece, piece + 2).join("; ") : reason;
-    out.push({ field, outseta: o, ghl: g, decision, reason: why });
-  }
-  return out;
-}
+/** What the Plan does with a field the two records hold differently, in words. */
+const OUTCOME = {
+  held: "held for review",
+  toGhl: "Outseta's value is written to GHL",
+  toOutseta: "GHL's value is written to Outseta",
+  kept: "kept as is",
+};
 
 /** An operation's kind, side and target, in a few words. @param {Operation} op */
 function opHead(op) {
@@ -156,11 +108,8 @@ async function runAll(run, spec, policy, context) {
     if (stale()) return null;
     previews.push(...previewMapping(a.records.slice(i, i + BATCH), spec, { direction, context }));
   }
-  // For the conflicts, the Outseta side as GHL fields.
   const outseta = aIsOutseta ? a : b;
   const ghl = aIsOutseta ? b : a;
-  /** @type {(PreviewResult | undefined)[]} */
-  let outsetaMapped = aIsOutseta ? previews : [];
 
   // 2. The Plan, per pair.
   const pairs = pairUp(outseta, ghl, aIsOutseta);
@@ -174,15 +123,8 @@ async function runAll(run, spec, policy, context) {
       outseta: p.outseta === null ? null : outseta?.records[p.outseta],
       ghl: p.ghl === null ? null : ghl?.records[p.ghl],
     }));
-    plans.push(...planSync({ pairs: batch, spec, policy, context }));
-  }
-  if (!aIsOutseta && outseta) {
-    outsetaMapped = [];
-    for (let i = 0; i < outseta.records.length; i += BATCH) {
-      await pause();
-      if (stale()) return null;
-      outsetaMapped.push(...previewMapping(outseta.records.slice(i, i + BATCH), spec, { context }));
-    }
+    // `explain`: each pair says what happens to every field its records hold differently.
+    plans.push(...planSync({ pairs: batch, spec, policy, context, explain: true }));
   }
 
   // 3. Duplicates across both data sets (Outseta people and GHL contacts meet here).
@@ -217,9 +159,11 @@ async function runAll(run, spec, policy, context) {
       else if (op.op === "Review") summary.reviews++;
     }
     const p = pairs[k];
-    if (p.outseta !== null && p.ghl !== null) {
-      const found = conflictsOf(outsetaMapped[p.outseta]?.payload, ghl?.records[p.ghl], plan);
-      for (const c of found) conflicts.push({ pair: k, outsetaUid: outseta?.records[p.outseta]?.Uid ?? null, ghlId: ghl?.records[p.ghl]?.id ?? null, ...c });
+    for (const f of plan.fields ?? []) {
+      conflicts.push({
+        pair: k, outsetaUid: p.outseta === null ? null : outseta?.records[p.outseta]?.Uid ?? null, ghlId: p.ghl === null ? null : ghl?.records[p.ghl]?.id ?? null,
+        field: f.field, outseta: f.outseta, ghl: f.ghl, decision: OUTCOME[f.outcome], reason: f.reason,
+      });
     }
   });
   const rows = previews.map((r, i) => {

@@ -126,3 +126,110 @@ impl Linker {
             .unwrap_or_default()
     }
 }
+
+/// One pair of two data sets: indexes into each (`None`: that side has no record), and
+/// for an Outseta person a person must decide on, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Pair {
+    pub outseta: Option<usize>,
+    pub ghl: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
+}
+
+/// Pairs Outseta people with GHL contacts as a bulk import links them (the www preview's
+/// pairing): each person in order takes the contact it matches, if that one is free; a
+/// person to decide on stays unpaired with the reason; contacts no one took follow.
+pub fn pair(outseta: &[Value], ghl: &[Value]) -> Result<Vec<Pair>, DedupError> {
+    // Records are known by their index here, whatever ids they carry.
+    let with_id = |records: &[Value], key: &str, prefix: &str| -> Value {
+        Value::Array(
+            records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut r = r.clone();
+                    if let Some(obj) = r.as_object_mut() {
+                        obj.insert(key.to_owned(), Value::String(format!("{prefix}{i}")));
+                    }
+                    r
+                })
+                .collect(),
+        )
+    };
+    let existing = with_id(ghl, "id", "");
+    let people = with_id(outseta, "Uid", "o");
+    let mut linker = Linker::new(
+        &existing.to_string(),
+        HashSet::new(),
+        GhlDuplicateSetting::default(),
+    )?;
+    let mut out = Vec::with_capacity(outseta.len() + ghl.len());
+    let mut taken = vec![false; ghl.len()];
+    for (i, person) in people.as_array().into_iter().flatten().enumerate() {
+        let (ghl, held) = match linker.person(&person.to_string())? {
+            Match::Existing(j) => (j.parse::<usize>().ok(), None),
+            Match::Hold { reason, .. } => (None, Some(reason)),
+            Match::New | Match::Skip(_) => (None, None),
+        };
+        if let Some(j) = ghl.filter(|j| *j < taken.len()) {
+            taken[j] = true;
+        }
+        out.push(Pair {
+            outseta: Some(i),
+            ghl,
+            held,
+        });
+    }
+    out.extend(
+        taken
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !**t)
+            .map(|(j, _)| Pair {
+                outseta: None,
+                ghl: Some(j),
+                held: None,
+            }),
+    );
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pairs_as_an_import_links_and_leaves_the_rest() {
+        let outseta = [
+            json!({ "Email": "Jane.Doe+vip@Gmail.com", "FirstName": "Jane", "LastName": "Doe" }),
+            json!({ "Email": "new@example.com", "FirstName": "Neo" }),
+        ];
+        let ghl = [
+            json!({ "email": "other@example.com", "firstName": "Oz" }),
+            json!({ "email": "janedoe@gmail.com", "firstName": "jane", "lastName": "DOE", "id": "real-id" }),
+        ];
+        let pairs = pair(&outseta, &ghl).unwrap();
+        assert_eq!(
+            pairs,
+            vec![
+                Pair {
+                    outseta: Some(0),
+                    ghl: Some(1),
+                    held: None
+                },
+                Pair {
+                    outseta: Some(1),
+                    ghl: None,
+                    held: None
+                },
+                Pair {
+                    outseta: None,
+                    ghl: Some(0),
+                    held: None
+                },
+            ]
+        );
+    }
+}

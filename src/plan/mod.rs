@@ -174,6 +174,23 @@ pub struct PairPlan {
     /// Set when nothing could be planned for the pair.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
+    /// With `explain`: every mapped field the two records hold differently and what the
+    /// Plan does about it (the preview's conflicts table, as data).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldOutcome>,
+}
+
+/// What the Plan does with a field the two sides hold differently.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldOutcome {
+    pub field: String,
+    pub outseta: Value,
+    pub ghl: Value,
+    /// `toGhl` (Outseta's value is written to GHL), `toOutseta`, `held` (for review),
+    /// or `kept` (neither is written: a one-way field, a value a side cannot hold).
+    pub outcome: &'static str,
+    pub reason: String,
 }
 
 /// A batch to plan: the spec, policy and context are shared by every pair.
@@ -194,6 +211,9 @@ pub struct Planner<'a> {
     /// Whether the Plan may write to Outseta (a bulk import into GHL may not). Fields
     /// it would have written are left as Outseta holds them, for a later two-way sync.
     pub write_outseta: bool,
+    /// Also say, per pair, what happens to each field the two sides hold differently
+    /// (`PairPlan::fields`).
+    pub explain: bool,
     /// Routed fields GHL cannot hold (custom fields the location has no definition for)
     /// and Outseta cannot hold (custom properties Outseta does not have): that side has
     /// no say on them. Read once per batch from the context.
@@ -227,6 +247,7 @@ impl<'a> Planner<'a> {
                 .flat_map(|rule| rule.add.iter().chain(&rule.remove))
                 .all(|t| t.trim().to_lowercase() == *t),
             write_outseta: true,
+            explain: false,
             ghl_unheld: match &ctx.ghl_custom_fields {
                 None => Vec::new(),
                 Some(_) => spec
@@ -253,6 +274,46 @@ impl<'a> Planner<'a> {
                 .map(|r| r.ghl.clone())
                 .collect(),
         }
+    }
+
+    /// Each mapped field both records hold with different values, and what the merge
+    /// made of it.
+    fn field_outcomes(&self, outseta: &Contact, ghl: &Contact, m: &Merge) -> Vec<FieldOutcome> {
+        self.routes
+            .keys()
+            .filter_map(|field| {
+                let (o, g) = (
+                    outseta.fields.get(field.as_str())?,
+                    ghl.fields.get(field.as_str())?,
+                );
+                if o == g {
+                    return None;
+                }
+                let held = m.conflicts.iter().find(|c| &c.field == field);
+                let outcome = if held.is_some() {
+                    "held"
+                } else if m.to_ghl.contains_key(field) {
+                    "toGhl"
+                } else if m.to_outseta.contains_key(field) {
+                    "toOutseta"
+                } else {
+                    "kept"
+                };
+                let reason = held.map(|c| c.reason.clone()).or_else(|| {
+                    m.decisions
+                        .iter()
+                        .find(|d| &d.field == field)
+                        .map(|d| d.reason.clone())
+                });
+                Some(FieldOutcome {
+                    field: field.clone(),
+                    outseta: o.clone(),
+                    ghl: g.clone(),
+                    outcome,
+                    reason: reason.unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
     /// What Outseta holds for `field`: nothing for a property it does not have, whatever
@@ -774,6 +835,9 @@ impl<'a> Planner<'a> {
                 changes: outseta_changes,
             });
         }
+        if self.explain {
+            plan.fields = self.field_outcomes(&outseta, &g, &m);
+        }
         for c in &m.conflicts {
             plan.operations.push(Operation::Review {
                 reason: format!(
@@ -1005,7 +1069,8 @@ pub fn plan_sync(input: &Value) -> Result<Vec<PairPlan>, MappingError> {
         }
     };
     let batch = read_batch(obj.get("context"), obj.get("spec"), obj.get("policy"))?;
-    let planner = Planner::new(&batch.spec, &batch.policy, &batch.ctx);
+    let mut planner = Planner::new(&batch.spec, &batch.policy, &batch.ctx);
+    planner.explain = obj.get("explain") == Some(&Value::Bool(true));
     Ok(pairs
         .iter()
         .enumerate()
@@ -1038,6 +1103,8 @@ struct TypedBatch<'a> {
     spec: Option<Value>,
     #[serde(default)]
     policy: Option<Value>,
+    #[serde(default)]
+    explain: bool,
 }
 
 /// One pair: `{ outseta?, ghl?, state? }` (`null` is the same as left out).
@@ -1117,7 +1184,8 @@ pub fn plan_sync_json(text: &str) -> Result<String, PlanJsonError> {
         batch.policy.as_ref(),
     )
     .map_err(PlanJsonError::Batch)?;
-    let planner = Planner::new(&shared.spec, &shared.policy, &shared.ctx);
+    let mut planner = Planner::new(&shared.spec, &shared.policy, &shared.ctx);
+    planner.explain = batch.explain;
     // Plans come out at about 40% of the input's size: one buffer, rarely regrown.
     let mut out: Vec<u8> = Vec::with_capacity(text.len() / 2);
     out.push(b'[');

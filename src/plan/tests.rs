@@ -863,3 +863,27 @@ fn a_person_whose_only_phones_are_unreadable_is_refused_by_name() {
     };
     assert_eq!(payload["phone"], json!("+15550102030"));
 }
+
+#[test]
+fn explain_says_what_happens_to_each_field_the_records_hold_differently() {
+    let input = |explain: bool| {
+        json!({ "explain": explain, "policy": { "default": "outsetaWins", "fields": { "lastName": "review" } }, "pairs": [{
+            "outseta": { "Uid": "u1", "Email": "ann@b.co", "FirstName": "Ann", "LastName": "Lee" },
+            "ghl": { "id": "g1", "email": "ann@b.co", "firstName": "Anne", "lastName": "Leigh" },
+        }] })
+    };
+    let plans = plan_sync(&input(true)).unwrap();
+    let outcomes: Vec<(&str, &str)> = plans[0]
+        .fields
+        .iter()
+        .map(|f| (f.field.as_str(), f.outcome))
+        .collect();
+    assert_eq!(outcomes, vec![("firstName", "toGhl"), ("lastName", "held")]);
+    assert_eq!(plans[0].fields[0].outseta, json!("Ann"));
+    assert_eq!(plans[0].fields[0].ghl, json!("Anne"));
+    assert!(!plans[0].fields[1].reason.is_empty());
+    // The text path plans the same; without `explain` there is no `fields` at all.
+    let text = plan_sync_json(&input(true).to_string()).unwrap();
+    assert_eq!(text, to_ascii_json(&plans).unwrap());
+    assert!(plan_sync(&input(false)).unwrap()[0].fields.is_empty());
+}

@@ -64,6 +64,26 @@ fn reserve_memory(records: u32) {
     drop(std::hint::black_box(Vec::<u8>::with_capacity(bytes)));
 }
 
+/// Pairs Outseta people with GHL contacts as a bulk import links them (the preview's
+/// pairing): `[{ outseta: index | null, ghl: index | null, held? }]`.
+#[wasm_bindgen(js_name = pairRecords)]
+pub fn pair_records(outseta: JsValue, ghl: JsValue) -> Result<JsValue, JsValue> {
+    let records = |v: &JsValue, path: &str| -> Result<Vec<serde_json::Value>, JsValue> {
+        match from_js(v)? {
+            serde_json::Value::Array(items) => Ok(items),
+            serde_json::Value::Null => Ok(Vec::new()),
+            other => Err(to_js_error(&DedupError::InputInvalid {
+                path: path.to_owned(),
+                expected: "an array of records",
+                reason: format!("found {}", crate::error::json_type_name(&other)),
+            })),
+        }
+    };
+    let pairs = matching::link::pair(&records(&outseta, "$outseta")?, &records(&ghl, "$ghl")?)
+        .map_err(|e| to_js_error(&e))?;
+    to_js(&pairs)
+}
+
 /// Finds duplicates within one batch of Outseta People, GHL contacts or canonical
 /// contacts (an array, or the JSON text of one): `{ clusters, possible, explanations, stats }`.
 #[wasm_bindgen(js_name = findDuplicates)]

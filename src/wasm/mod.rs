@@ -16,7 +16,7 @@ mod sync;
 mod transport;
 
 pub use clock::JsClock;
-pub use dedup::{find_duplicates, JsDedupIndex};
+pub use dedup::{find_duplicates, pair_records, JsDedupIndex};
 pub use error::to_js_error;
 pub use exports::{map_contact, map_contacts, version, webhook_body_limit};
 pub use fold::install_host_folding;
